@@ -29,7 +29,7 @@ internal sealed class PongActor : ReceiveActor
     }
 }
 
-/// <summary>On <see cref="StartRun"/>, plays <see cref="Completion.Expected"/> round trips with <paramref name="ponger"/>.</summary>
+/// <summary>On <see cref="StartRun"/>, plays <see cref="Completion.Expected"/> round trips with the ponger it was given.</summary>
 internal sealed class PingActor : ReceiveActor
 {
     private long _remaining;

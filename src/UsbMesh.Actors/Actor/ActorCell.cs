@@ -63,8 +63,8 @@ internal sealed partial class ActorCell : IActorContext
 
     internal bool IsTerminated => Volatile.Read(ref _state) == Terminated;
 
-    /// <summary>False while suspended by supervision, awaiting an async handler, or stopping.</summary>
-    internal bool CanProcessUserMessages => _state == Alive && _suspendCount == 0 && !_awaitingAsync;
+    /// <summary>False while suspended by supervision, awaiting an async handler, between incarnations, or stopping.</summary>
+    internal bool CanProcessUserMessages => _state == Alive && _suspendCount == 0 && !_awaitingAsync && _behavior is not null;
 
     internal static ActorCell? EnterThread(ActorCell cell)
     {

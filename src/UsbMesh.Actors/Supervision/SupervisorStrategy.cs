@@ -41,7 +41,7 @@ public abstract class SupervisorStrategy
         _ => Directive.Restart,
     };
 
-    /// <summary>Applies the decider; returns false to escalate.</summary>
+    /// <summary>Applies the decider; returns false to escalate. A restart beyond the retry limit becomes a stop.</summary>
     internal bool HandleFailure(ActorCell supervisor, ChildRestartStats failed, Exception cause, IReadOnlyList<ChildRestartStats> children)
     {
         var directive = Decider(cause);
@@ -50,46 +50,48 @@ public abstract class SupervisorStrategy
             return false;
         }
 
+        if (directive == Directive.Restart && !RequestRestartPermission(failed, children))
+        {
+            directive = Directive.Stop;
+        }
+
         if (LoggingEnabled)
         {
             supervisor.LogFailure(failed.Child, cause, directive);
         }
 
-        switch (directive)
+        if (directive == Directive.Resume)
         {
-            case Directive.Resume:
-                failed.ChildRef.Resume(cause);
-                break;
-            case Directive.Restart:
-                ProcessFailure(supervisor, restart: true, failed, cause, children);
-                break;
-            default:
-                ProcessFailure(supervisor, restart: false, failed, cause, children);
-                break;
+            failed.ChildRef.Resume(cause);
+        }
+        else
+        {
+            foreach (var child in AffectedChildren(failed, children))
+            {
+                if (directive == Directive.Stop)
+                {
+                    supervisor.Stop(child.Child);
+                    continue;
+                }
+
+                // Siblings restarted with the failed child are running: suspend them first, as the failed one is.
+                if (!child.Child.Equals(failed.Child))
+                {
+                    child.ChildRef.Suspend();
+                }
+
+                child.ChildRef.Restart(cause);
+            }
         }
 
         return true;
     }
 
-    /// <summary>Restarts or stops the children this strategy covers.</summary>
-    private protected abstract void ProcessFailure(
-        ActorCell supervisor, bool restart, ChildRestartStats failed, Exception cause, IReadOnlyList<ChildRestartStats> children);
+    /// <summary>Counts the restart against the limit for every affected child; false when the limit is reached.</summary>
+    private protected abstract bool RequestRestartPermission(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children);
 
-    private protected void RestartOrStop(ActorCell supervisor, ChildRestartStats child, bool restart, Exception cause, bool suspendFirst)
-    {
-        if (!restart)
-        {
-            supervisor.Stop(child.Child);
-            return;
-        }
-
-        if (suspendFirst)
-        {
-            child.ChildRef.Suspend();
-        }
-
-        child.ChildRef.Restart(cause);
-    }
+    /// <summary>The children a restart or stop applies to.</summary>
+    private protected abstract IEnumerable<ChildRestartStats> AffectedChildren(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children);
 }
 
 /// <summary>Applies the directive to the failed child only.</summary>
@@ -104,12 +106,11 @@ public sealed class OneForOneStrategy : SupervisorStrategy
     {
     }
 
-    private protected override void ProcessFailure(
-        ActorCell supervisor, bool restart, ChildRestartStats failed, Exception cause, IReadOnlyList<ChildRestartStats> children)
-    {
-        var allowed = restart && failed.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRange);
-        RestartOrStop(supervisor, failed, allowed, cause, suspendFirst: false);
-    }
+    private protected override bool RequestRestartPermission(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children) =>
+        failed.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRange);
+
+    private protected override IEnumerable<ChildRestartStats> AffectedChildren(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children) =>
+        [failed];
 }
 
 /// <summary>Applies the directive to every child: siblings that depend on each other fail and recover together.</summary>
@@ -124,13 +125,9 @@ public sealed class AllForOneStrategy : SupervisorStrategy
     {
     }
 
-    private protected override void ProcessFailure(
-        ActorCell supervisor, bool restart, ChildRestartStats failed, Exception cause, IReadOnlyList<ChildRestartStats> children)
-    {
-        var allowed = restart && children.All(c => c.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRange));
-        foreach (var child in children.Where(c => !c.IsStopping))
-        {
-            RestartOrStop(supervisor, child, allowed, cause, suspendFirst: !child.Child.Equals(failed.Child));
-        }
-    }
+    private protected override bool RequestRestartPermission(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children) =>
+        children.Where(c => !c.IsStopping).Aggregate(true, (allowed, c) => c.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRange) && allowed);
+
+    private protected override IEnumerable<ChildRestartStats> AffectedChildren(ChildRestartStats failed, IReadOnlyList<ChildRestartStats> children) =>
+        children.Where(c => !c.IsStopping);
 }
