@@ -12,6 +12,7 @@ public abstract class ActorBase
     {
         _cell = ActorCell.TakeConstructingCell() ?? throw new ActorInitializationException(
             $"Do not create actors with 'new' ({GetType().Name}); create them with ActorOf(Props.Create(...)).");
+        _cell.OnActorConstructing(this);
     }
 
     internal ActorCell Cell => _cell;

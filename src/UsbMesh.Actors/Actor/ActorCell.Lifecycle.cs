@@ -5,6 +5,11 @@ namespace UsbMesh.Actors;
 /// <summary>Creation, stop and the hand-over of what a dead actor leaves behind.</summary>
 internal sealed partial class ActorCell
 {
+    private static readonly Receive NotYetConstructed = _ => false;
+
+    /// <summary>The instance whose constructor ran during the current factory call, to reject reused instances.</summary>
+    private ActorBase? _constructed;
+
     private void CreateActor()
     {
         try
@@ -14,36 +19,55 @@ internal sealed partial class ActorCell
         }
         catch (Exception e)
         {
+            // A half-started instance is never used: a resume or restart builds a new one, and it gets no PostStop.
+            _actor = null;
+            _behavior = null;
             HandleInvokeFailure(new ActorInitializationException(SelfRef, "exception during creation", e));
         }
+    }
+
+    /// <summary>Called from <see cref="ActorBase"/>'s constructor, before the actor's own constructor body runs, so
+    /// that a stash and timers are usable there.</summary>
+    internal void OnActorConstructing(ActorBase actor)
+    {
+        _constructed = actor;
+        InjectStash(actor);
+        InjectTimers(actor);
     }
 
     /// <summary>Runs the Props factory with this cell as the one an <see cref="ActorBase"/> constructor may bind to.</summary>
     private ActorBase NewActorInstance()
     {
         ActorBase actor;
+        // The constructor may already Become: it pushes onto a stack whose bottom is filled in once the actor exists.
+        _behaviorStack.Clear();
+        _behaviorStack.Add(NotYetConstructed);
         _constructingCell = this;
         try
         {
             actor = Props.NewActor();
+        }
+        catch
+        {
+            _behavior = null;
+            throw;
         }
         finally
         {
             _constructingCell = null;
         }
 
-        if (!ReferenceEquals(actor.Cell, this))
+        var constructed = _constructed;
+        _constructed = null;
+        if (!ReferenceEquals(actor, constructed))
         {
             throw new ActorInitializationException(SelfRef,
                 $"The Props factory of {Props.Type.Name} returned an existing instance; it must create a new one each call.");
         }
 
         actor.OnConstructed();
-        _behaviorStack.Clear();
-        _behaviorStack.Add(actor.Receive);
-        _behavior = _behaviorStack[0];
-        InjectStash(actor);
-        InjectTimers(actor);
+        _behaviorStack[0] = actor.Receive;
+        _behavior = _behaviorStack[^1];
         return actor;
     }
 

@@ -24,7 +24,7 @@ public interface IStash
     IReadOnlyList<Envelope> ClearStash();
 }
 
-/// <summary>An actor with an unbounded stash; the kernel sets <see cref="Stash"/> before <c>PreStart</c>.
+/// <summary>An actor with an unbounded stash; the kernel sets <see cref="Stash"/> before the constructor body runs.
 /// On restart the stash is unstashed so no message is lost; on stop it goes to dead letters.</summary>
 public interface IWithUnboundedStash
 {

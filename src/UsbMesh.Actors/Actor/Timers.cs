@@ -21,7 +21,7 @@ public interface ITimerScheduler
     void CancelAll();
 }
 
-/// <summary>An actor with timers; the kernel sets <see cref="Timers"/> before <c>PreStart</c>.</summary>
+/// <summary>An actor with timers; the kernel sets <see cref="Timers"/> before the constructor body runs.</summary>
 public interface IWithTimers
 {
     ITimerScheduler Timers { get; set; }
