@@ -213,7 +213,7 @@ public sealed class ActorInitializationSpec(ITestOutputHelper output) : TestKit.
             Receive<Props>(props => Sender.Tell(Context.ActorOf(props), Self));
         }
 
-        protected internal override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
+        protected override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
     }
 
     /// <summary>Throws in its constructor for generations <c>failFrom</c> to <c>failUntil</c>.</summary>
@@ -249,7 +249,7 @@ public sealed class ActorInitializationSpec(ITestOutputHelper output) : TestKit.
             Receive<string>(s => s == "ping", _ => Sender.Tell($"pong from {_generation} ({_state})", Self));
         }
 
-        protected internal override void PreStart()
+        protected override void PreStart()
         {
             if (_generation >= _failFrom && _generation <= _failUntil)
             {
@@ -259,7 +259,7 @@ public sealed class ActorInitializationSpec(ITestOutputHelper output) : TestKit.
             _state = "started";
         }
 
-        protected internal override void PostStop() => _testActor.Tell("postStop", Self);
+        protected override void PostStop() => _testActor.Tell("postStop", Self);
     }
 
     /// <summary>Works as generation 1; "fail" restarts it, and generation 2 fails at the chosen point.</summary>
@@ -277,9 +277,9 @@ public sealed class ActorInitializationSpec(ITestOutputHelper output) : TestKit.
             Receive<string>(s => s == "fail", _ => throw new InvalidOperationException("original failure"));
         }
 
-        protected internal override void PreStart() => FailAt(FailurePoint.PreStartCalledByPostRestart);
+        protected override void PreStart() => FailAt(FailurePoint.PreStartCalledByPostRestart);
 
-        protected internal override void PostRestart(Exception reason)
+        protected override void PostRestart(Exception reason)
         {
             FailAt(FailurePoint.PostRestart);
             base.PostRestart(reason);

@@ -221,11 +221,11 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
             Sender.Tell($"{message} from {_generation}", Self);
         }
 
-        protected internal override void PreStart() => Report("preStart");
+        protected override void PreStart() => Report("preStart");
 
-        protected internal override void PostStop() => Report("postStop");
+        protected override void PostStop() => Report("postStop");
 
-        protected internal override void PreRestart(Exception reason, object? message)
+        protected override void PreRestart(Exception reason, object? message)
         {
             Report("preRestart", $"reason={reason.Message} message={message}");
             if (_callBaseHooks)
@@ -234,7 +234,7 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
             }
         }
 
-        protected internal override void PostRestart(Exception reason)
+        protected override void PostRestart(Exception reason)
         {
             Report("postRestart", $"reason={reason.Message}");
             if (_callBaseHooks)
@@ -274,18 +274,18 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
             Receive<string>(s => s == "fail", _ => throw new InvalidOperationException("parent failed"));
         }
 
-        protected internal override void PreStart()
+        protected override void PreStart()
         {
             var child = Context.ActorOf(Props.Create(() => new CountedChild(_childReporter, _childGenerations)), "child");
             _testActor.Tell(new ChildCreated(child), Self);
         }
 
-        protected internal override void PreRestart(Exception reason, object? message)
+        protected override void PreRestart(Exception reason, object? message)
         {
             // Keep the children: do not call the base, which would stop them.
         }
 
-        protected internal override void PostRestart(Exception reason)
+        protected override void PostRestart(Exception reason)
         {
             // The child still exists: do not call the base, whose PreStart would create it again.
         }
@@ -304,7 +304,7 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
             testActor.Tell("children started", Self);
         }
 
-        protected internal override void PostStop() =>
+        protected override void PostStop() =>
             _testActor.Tell($"parent postStop, children left: {Context.GetChildren().Count()}", Self);
     }
 
@@ -330,7 +330,7 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
     /// <summary>Reports its PostStop under its name; "spawn {name}" creates a child of the same kind.</summary>
     private sealed class StopReportingChild(IActorRef testActor, string name) : ActorBase
     {
-        protected internal override bool Receive(object message)
+        protected override bool Receive(object message)
         {
             if (message is string text && text.StartsWith("spawn ", StringComparison.Ordinal))
             {
@@ -342,6 +342,6 @@ public sealed class ActorLifecycleSpec(ITestOutputHelper output) : TestKit.TestK
             return false;
         }
 
-        protected internal override void PostStop() => testActor.Tell($"child postStop {name}", Self);
+        protected override void PostStop() => testActor.Tell($"child postStop {name}", Self);
     }
 }

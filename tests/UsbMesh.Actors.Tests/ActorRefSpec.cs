@@ -46,7 +46,7 @@ public sealed class ActorRefSpec(ITestOutputHelper output) : TestKit.TestKit(out
             ReceiveAny(_ => { });
         }
 
-        protected internal override void PreStart() => _target.Tell("hello from PreStart");
+        protected override void PreStart() => _target.Tell("hello from PreStart");
     }
 
     /// <summary>Forwards everything to the target, keeping the original sender.</summary>

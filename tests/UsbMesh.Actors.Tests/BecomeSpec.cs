@@ -39,7 +39,7 @@ public sealed class BecomeSpec(ITestOutputHelper output) : TestKit.TestKit(outpu
     /// <summary>The same, with plain Receive delegates through <see cref="IActorContext"/>.</summary>
     private sealed class ContextChameleon : ActorBase
     {
-        protected internal override bool Receive(object message) => Behaviour("initial")(message);
+        protected override bool Receive(object message) => Behaviour("initial")(message);
 
         private Receive Behaviour(string name) => message =>
         {
@@ -101,7 +101,7 @@ public sealed class BecomeSpec(ITestOutputHelper output) : TestKit.TestKit(outpu
             });
         }
 
-        protected internal override bool Receive(object message)
+        protected override bool Receive(object message)
         {
             Sender.Tell("constructor receive");
             return true;
@@ -116,7 +116,7 @@ public sealed class BecomeSpec(ITestOutputHelper output) : TestKit.TestKit(outpu
             Receive<WhoAreYou>(_ => Sender.Tell("constructor receive"));
         }
 
-        protected internal override void PreStart() => Become(() => Receive<WhoAreYou>(_ => Sender.Tell("became in PreStart")));
+        protected override void PreStart() => Become(() => Receive<WhoAreYou>(_ => Sender.Tell("became in PreStart")));
     }
 
     /// <summary>Counts in its behaviour's closure; a restart starts over with the initial behaviour.</summary>

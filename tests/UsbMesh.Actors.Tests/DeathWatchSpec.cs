@@ -247,7 +247,7 @@ public sealed class DeathWatchSpec(ITestOutputHelper output) : TestKit.TestKit(o
 
     private sealed class Idle : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
     }
 
     private sealed class FailOnDemand : ReceiveActor

@@ -216,7 +216,7 @@ public sealed class PoisonPillAndKillSpec(ITestOutputHelper output) : TestKit.Te
             Receive<Props>(props => Sender.Tell(Context.ActorOf(props), Self));
         }
 
-        protected internal override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
+        protected override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
     }
 
     /// <summary>Creates three children and reports them.</summary>
@@ -228,7 +228,7 @@ public sealed class PoisonPillAndKillSpec(ITestOutputHelper output) : TestKit.Te
             testActor.Tell(children, Self);
         }
 
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
     }
 
     /// <summary>On "stop", stops itself and answers; the answer still goes out.</summary>

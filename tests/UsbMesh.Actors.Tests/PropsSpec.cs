@@ -72,7 +72,7 @@ public sealed class PropsSpec(ITestOutputHelper output) : TestKit.TestKit(output
             Receive<CreateChild>(c => Sender.Tell(Context.ActorOf(c.Props, "child")));
         }
 
-        protected internal override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
     }
 
     [Fact]

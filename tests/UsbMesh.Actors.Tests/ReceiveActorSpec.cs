@@ -70,7 +70,7 @@ public sealed class ReceiveActorSpec(ITestOutputHelper output) : TestKit.TestKit
             Receive<int>(i => Sender.Tell("original:" + i));
         }
 
-        protected internal override void PostRestart(Exception reason)
+        protected override void PostRestart(Exception reason)
         {
             _probe.Tell("restarted after " + reason.GetType().Name);
         }

@@ -131,7 +131,7 @@ public sealed class ReceiveAsyncSpec(ITestOutputHelper output) : TestKit.TestKit
             Receive<string>(s => Sender.Tell("fast " + s));
         }
 
-        protected internal override void PostRestart(Exception reason) => _probe.Tell("restarted after " + reason.Message);
+        protected override void PostRestart(Exception reason) => _probe.Tell("restarted after " + reason.Message);
     }
 
     private sealed class AnyAsync : ReceiveActor

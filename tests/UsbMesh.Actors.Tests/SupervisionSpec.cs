@@ -376,7 +376,7 @@ public sealed class SupervisionSpec(ITestOutputHelper output) : TestKit.TestKit(
             Receive<string>(s => s == "children?", _ => Sender.Tell(Context.GetChildren().Count(), Self));
         }
 
-        protected internal override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
+        protected override Actors.SupervisorStrategy SupervisorStrategy() => _strategy;
     }
 
     /// <summary>Counts "inc"s, answers "get", throws any exception it is sent; reports each construction.</summary>
@@ -420,8 +420,8 @@ public sealed class SupervisionSpec(ITestOutputHelper output) : TestKit.TestKit(
 
     private sealed class PostStopReporter(IActorRef testActor, string name) : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
 
-        protected internal override void PostStop() => testActor.Tell($"postStop {name}", Self);
+        protected override void PostStop() => testActor.Tell($"postStop {name}", Self);
     }
 }

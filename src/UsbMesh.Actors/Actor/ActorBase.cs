@@ -26,11 +26,11 @@ public abstract class ActorBase
     protected IActorRef Sender => _cell.Sender;
 
     /// <summary>Handles one message; returns false when it does not handle it.</summary>
-    protected internal abstract bool Receive(object message);
+    protected abstract bool Receive(object message);
 
     /// <summary>Called for messages no behaviour handled: an unhandled <see cref="Terminated"/> is a
     /// <see cref="DeathPactException"/>, anything else is published as <see cref="UnhandledMessage"/>.</summary>
-    protected internal virtual void Unhandled(object message)
+    protected virtual void Unhandled(object message)
     {
         if (message is Terminated terminated)
         {
@@ -41,17 +41,17 @@ public abstract class ActorBase
     }
 
     /// <summary>Runs before the first message, in the new actor's context.</summary>
-    protected internal virtual void PreStart()
+    protected virtual void PreStart()
     {
     }
 
     /// <summary>Runs after the actor and all its children have stopped.</summary>
-    protected internal virtual void PostStop()
+    protected virtual void PostStop()
     {
     }
 
     /// <summary>Runs on the failed instance before a restart. By default it stops all children and calls <see cref="PostStop"/>.</summary>
-    protected internal virtual void PreRestart(Exception reason, object? message)
+    protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.GetChildren())
         {
@@ -63,10 +63,10 @@ public abstract class ActorBase
     }
 
     /// <summary>Runs on the new instance after a restart. By default it calls <see cref="PreStart"/>.</summary>
-    protected internal virtual void PostRestart(Exception reason) => PreStart();
+    protected virtual void PostRestart(Exception reason) => PreStart();
 
     /// <summary>How this actor supervises its children; <see cref="Props.SupervisorStrategy"/> takes precedence.</summary>
-    protected internal virtual SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.DefaultStrategy;
+    protected virtual SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.DefaultStrategy;
 
     protected void Become(Receive receive) => Context.Become(receive);
 
@@ -75,6 +75,21 @@ public abstract class ActorBase
     protected void UnbecomeStacked() => Context.UnbecomeStacked();
 
     protected void SetReceiveTimeout(TimeSpan? timeout) => Context.SetReceiveTimeout(timeout);
+
+    // The kernel's entry points into the protected hooks, so that user actors override them as plain protected members.
+    internal bool AroundReceive(object message) => Receive(message);
+
+    internal void AroundUnhandled(object message) => Unhandled(message);
+
+    internal void AroundPreStart() => PreStart();
+
+    internal void AroundPostStop() => PostStop();
+
+    internal void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
+
+    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
+
+    internal SupervisorStrategy SupervisorStrategyInternal => SupervisorStrategy();
 
     /// <summary>Hook for actor bases that finish configuring once the constructor has run.</summary>
     internal virtual void OnConstructed()

@@ -50,7 +50,7 @@ internal sealed partial class ActorCell
             return;
         }
 
-        var strategy = _supervisorStrategy ??= Props.SupervisorStrategy ?? _actor?.SupervisorStrategy() ?? SupervisorStrategy.DefaultStrategy;
+        var strategy = _supervisorStrategy ??= Props.SupervisorStrategy ?? _actor?.SupervisorStrategyInternal ?? SupervisorStrategy.DefaultStrategy;
         if (!strategy.HandleFailure(this, stats, failed.Cause, ChildrenSnapshot()))
         {
             // Escalate: this actor fails with the child's cause and its own supervisor decides.
@@ -115,7 +115,7 @@ internal sealed partial class ActorCell
             _stash?.UnstashAll();
             try
             {
-                failed.PreRestart(cause, _failedMessage);
+                failed.AroundPreRestart(cause, _failedMessage);
             }
             catch (Exception e)
             {
@@ -150,7 +150,7 @@ internal sealed partial class ActorCell
         try
         {
             _actor = NewActorInstance();
-            _actor.PostRestart(cause);
+            _actor.AroundPostRestart(cause);
             foreach (var survivor in survivors)
             {
                 survivor.ChildRef.Restart(cause);

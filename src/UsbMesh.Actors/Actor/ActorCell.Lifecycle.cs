@@ -15,7 +15,7 @@ internal sealed partial class ActorCell
         try
         {
             _actor = NewActorInstance();
-            _actor.PreStart();
+            _actor.AroundPreStart();
         }
         catch (Exception e)
         {
@@ -66,7 +66,7 @@ internal sealed partial class ActorCell
         }
 
         actor.OnConstructed();
-        _behaviorStack[0] = actor.Receive;
+        _behaviorStack[0] = actor.AroundReceive;
         _behavior = _behaviorStack[^1];
         return actor;
     }
@@ -92,7 +92,7 @@ internal sealed partial class ActorCell
         var actor = _actor;
         try
         {
-            actor?.PostStop();
+            actor?.AroundPostStop();
         }
         catch (Exception e)
         {

@@ -176,7 +176,7 @@ internal sealed partial class ActorCell : IActorContext
     {
         if (!_behavior!(message))
         {
-            _actor!.Unhandled(message);
+            _actor!.AroundUnhandled(message);
         }
     }
 

@@ -132,22 +132,45 @@ internal sealed class ActorSystemImpl : ActorSystem
         _terminated.TrySetResult();
     }
 
-    /// <summary>Supervises /user and /system and stops them in order.</summary>
+    /// <summary>
+    /// Supervises /user and /system and stops them in order. The system actors (the loggers) get a
+    /// <see cref="PoisonPill"/> rather than a stop, so that they first process every event queued before it.
+    /// </summary>
     private sealed class RootGuardian : ReceiveActor
     {
         public RootGuardian()
         {
             var user = Context.Watch(Context.Child("user"));
-            var system = Context.Watch(Context.Child("system"));
-            Receive<Terminated>(t => t.ActorRef.Equals(user), _ => Context.Stop(system));
+            var system = (LocalActorRef)Context.Watch(Context.Child("system"));
+            var draining = new HashSet<IActorRef>();
+            Receive<Terminated>(t => t.ActorRef.Equals(user), _ =>
+            {
+                foreach (var systemActor in system.Cell.GetChildren())
+                {
+                    draining.Add(Context.Watch(systemActor));
+                    systemActor.Tell(PoisonPill.Instance, Self);
+                }
+
+                if (draining.Count == 0)
+                {
+                    Context.Stop(system);
+                }
+            });
             Receive<Terminated>(t => t.ActorRef.Equals(system), _ => Context.Stop(Self));
+            Receive<Terminated>(t =>
+            {
+                if (draining.Remove(t.ActorRef) && draining.Count == 0)
+                {
+                    Context.Stop(system);
+                }
+            });
         }
     }
 
     /// <summary>The parent of /user and /system; it only supervises.</summary>
     private sealed class GuardianActor : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
     }
 
     /// <summary>Stands above the root: the root's death ends the system, and a root failure stops it.</summary>

@@ -41,7 +41,7 @@ public abstract class ReceiveActor : ActorBase
     /// <summary>Pushes the handlers that <paramref name="configure"/> registers; <c>UnbecomeStacked</c> pops them.</summary>
     protected void BecomeStacked(Action configure) => BecomeStacked(Build(configure));
 
-    protected internal sealed override bool Receive(object message) => _initial.TryHandle(message);
+    protected sealed override bool Receive(object message) => _initial.TryHandle(message);
 
     internal sealed override void OnConstructed()
     {
