@@ -15,8 +15,6 @@ public abstract class ActorBase
         _cell.OnActorConstructing(this);
     }
 
-    internal ActorCell Cell => _cell;
-
     /// <summary>This actor's context: self, sender, children, watch, behaviour.</summary>
     protected IActorContext Context => _cell;
 
