@@ -3,20 +3,33 @@ using BenchmarkDotNet.Running;
 namespace UsbMesh.Bench;
 
 /// <summary>
-/// <c>alloc</c>: the quick allocation check. Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>);
-/// no arguments runs every benchmark.
+/// <c>alloc</c>: the quick allocation check. <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
+/// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>); no filter runs every benchmark.
+/// <c>--in-process</c> runs the benchmarks in this process instead of one process each.
 /// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args is ["loop", ..])
+        {
+            return ProfileLoop.Run(args);
+        }
+
         if (args is ["alloc", ..])
         {
             return AllocationCheck.Run();
         }
 
+        var inProcess = args.Contains(BenchConfig.InProcessOption);
+        var rest = args.Where(arg => arg != BenchConfig.InProcessOption).ToArray();
+        if (!rest.Any(arg => arg is "--filter" or "-f"))
+        {
+            rest = [.. rest, "--filter", "*"];
+        }
+
         var switcher = BenchmarkSwitcher.FromTypes([typeof(TellBenchmarks), typeof(PingPongBenchmarks), typeof(FanInBenchmarks)]);
-        var summaries = switcher.Run(args.Length == 0 ? ["--filter", "*"] : args, BenchConfig.Create());
+        var summaries = switcher.Run(rest, BenchConfig.Create(inProcess));
         return summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success)) ? 1 : 0;
     }
 }

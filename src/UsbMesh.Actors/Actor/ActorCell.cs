@@ -92,24 +92,16 @@ internal sealed partial class ActorCell : IActorContext
 
     internal void Post(object message, IActorRef? sender)
     {
-        if (Mailbox.IsClosed)
+        if (!Mailbox.Post(new Envelope(message, sender)))
         {
-            _system.PublishDeadLetter(message, sender, SelfRef);
-            return;
-        }
-
-        Mailbox.Post(new Envelope(message, sender));
-        if (Mailbox.IsClosed)
-        {
-            // Lost the race with termination: whatever is left is ours to hand to dead letters.
+            // The actor is dead, or died while this was enqueued: what is left is ours to hand to dead letters.
             DrainUserMessagesToDeadLetters();
         }
     }
 
     internal void SendSystemMessage(SystemMessage message)
     {
-        Mailbox.PostSystem(message);
-        if (Mailbox.IsClosed)
+        if (!Mailbox.PostSystem(message))
         {
             DrainSystemMessagesAfterDeath();
         }

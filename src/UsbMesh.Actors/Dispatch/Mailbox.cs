@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace UsbMesh.Actors.Dispatch;
 
@@ -18,7 +19,10 @@ internal sealed class Mailbox : IThreadPoolWorkItem
 
     private readonly ConcurrentQueue<Envelope> _messages = new();
     private readonly ConcurrentQueue<SystemMessage> _systemMessages = new();
-    private int _status;
+
+    // Every tell reads this word and the running thread writes it once per turn: on a cache line of its own it does
+    // not bounce with the fields the consumer reads for each message.
+    private PaddedStatus _status;
 
     internal Mailbox(ActorCell cell, MessageDispatcher dispatcher)
     {
@@ -33,20 +37,22 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     /// <summary>Per-dispatcher state, e.g. the dedicated thread of a pinned actor.</summary>
     internal object? DispatcherState { get; set; }
 
-    internal bool IsClosed => (Volatile.Read(ref _status) & Closed) != 0;
+    internal bool IsClosed => (Volatile.Read(ref _status.Value) & Closed) != 0;
 
     internal bool HasUserMessages => !_messages.IsEmpty;
 
-    internal void Post(in Envelope envelope)
+    /// <summary>Enqueues and schedules; returns false when the mailbox was closed, so the caller drains what it left.</summary>
+    internal bool Post(in Envelope envelope)
     {
         _messages.Enqueue(envelope);
-        ScheduleIfIdle();
+        return (ScheduleIfIdle() & Closed) == 0;
     }
 
-    internal void PostSystem(SystemMessage message)
+    /// <summary>As <see cref="Post"/>, for system messages.</summary>
+    internal bool PostSystem(SystemMessage message)
     {
         _systemMessages.Enqueue(message);
-        ScheduleIfIdle();
+        return (ScheduleIfIdle() & Closed) == 0;
     }
 
     internal bool TryDequeue(out Envelope envelope) => _messages.TryDequeue(out envelope);
@@ -54,14 +60,29 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     internal bool TryDequeueSystem(out SystemMessage? message) => _systemMessages.TryDequeue(out message);
 
     /// <summary>Stops all future runs. Messages still queued are drained by the cell (to dead letters).</summary>
-    internal void Close() => Interlocked.Or(ref _status, Closed);
+    internal void Close() => Interlocked.Or(ref _status.Value, Closed);
 
-    private void ScheduleIfIdle()
+    /// <summary>
+    /// Schedules a run unless one is scheduled or the mailbox is closed; returns the status seen. The plain read
+    /// first keeps the common case (already scheduled) free of an interlocked write. No wake-up is lost: the enqueue
+    /// before it and the runner's flag clear (<see cref="Run"/>) are both full fences, so either this sees idle or
+    /// the runner sees the message.
+    /// </summary>
+    private int ScheduleIfIdle()
     {
-        if (Interlocked.CompareExchange(ref _status, Scheduled, Idle) == Idle)
+        var status = Volatile.Read(ref _status.Value);
+        if (status != Idle)
+        {
+            return status;
+        }
+
+        status = Interlocked.CompareExchange(ref _status.Value, Scheduled, Idle);
+        if (status == Idle)
         {
             Dispatcher.Schedule(this);
         }
+
+        return status;
     }
 
     void IThreadPoolWorkItem.Execute() => Run();
@@ -79,7 +100,8 @@ internal sealed class Mailbox : IThreadPoolWorkItem
             }
 
             ProcessSystemMessages(cell);
-            for (var left = Dispatcher.Throughput; left > 0 && !IsClosed && cell.CanProcessUserMessages; left--)
+            // A stop closes the mailbox only after the cell left the alive state, which CanProcessUserMessages checks.
+            for (var left = Dispatcher.Throughput; left > 0 && cell.CanProcessUserMessages; left--)
             {
                 if (!cell.TryDequeueUserMessage(out var envelope))
                 {
@@ -98,7 +120,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
             ActorCell.LeaveThread(previous);
             // Clear only the scheduled bit (a close must stick), then look again: a message that arrived after the
             // loop and before the flag cleared saw "scheduled" and did not schedule; it is ours to pick up.
-            Interlocked.And(ref _status, ~Scheduled);
+            Interlocked.And(ref _status.Value, ~Scheduled);
             if (HasWork(cell))
             {
                 ScheduleIfIdle();
@@ -115,5 +137,12 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         {
             cell.SystemInvoke(message);
         }
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedStatus
+    {
+        [FieldOffset(64)]
+        public int Value;
     }
 }
