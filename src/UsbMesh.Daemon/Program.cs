@@ -1,0 +1,3 @@
+using UsbMesh.Daemon;
+
+return await DaemonCommand.Create().Parse(args).InvokeAsync(DaemonCommand.Invocation);

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using UsbMesh.Actors;
+
+namespace UsbMesh.Node;
+
+/// <summary>
+/// Ties the actor system to the host: the host stopping (SIGTERM, Ctrl-C) runs the coordinated shutdown, and the
+/// actor system terminating by itself stops the host. Each shutdown phase is logged as it starts.
+/// </summary>
+internal sealed partial class ActorSystemService(ActorSystem system, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
+    : IHostedService
+{
+    /// <summary>Why the coordinated shutdown runs when the host stops.</summary>
+    public static readonly CoordinatedShutdown.Reason HostStopReason = new("host-stop");
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var phase in CoordinatedShutdown.Phases)
+        {
+            system.CoordinatedShutdown.AddTask(phase, "log-phase", () =>
+            {
+                LogPhase(phase, system.Settings.ShutdownPhaseTimeout(phase));
+                return Task.CompletedTask;
+            });
+        }
+
+        _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(system.Name, system.CoordinatedShutdown.TotalTimeout);
+        try
+        {
+            await system.CoordinatedShutdown.Run(HostStopReason).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await system.WhenTerminated.WaitAsync(cancellationToken).ConfigureAwait(false);
+            LogStopped(system.Name, system.Uptime);
+        }
+        catch (OperationCanceledException)
+        {
+            LogNotStopped(system.Name);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Stopping node {Node}: coordinated shutdown, at most {Timeout}")]
+    private partial void LogStopping(string node, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Information, "Shutdown phase {Phase} (at most {Timeout})")]
+    private partial void LogPhase(string phase, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Information, "Node {Node} stopped after {Uptime}")]
+    private partial void LogStopped(string node, TimeSpan uptime);
+
+    [LoggerMessage(LogLevel.Warning, "Node {Node} did not stop within the host's shutdown timeout; giving up on it")]
+    private partial void LogNotStopped(string node);
+}

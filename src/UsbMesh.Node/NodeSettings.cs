@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using UsbMesh.Actors;
+using UsbMesh.Actors.Dispatch;
+using UsbMesh.Configuration;
+
+namespace UsbMesh.Node;
+
+/// <summary>
+/// The settings of <c>usbmesh { }</c> the node uses so far, read from the configuration and validated: the node's
+/// name and state directory, logging, the actor system's dispatchers and ask timeout, and the shutdown phases.
+/// </summary>
+public sealed partial record NodeSettings
+{
+    public const string NamePath = "usbmesh.node.name";
+    public const string StateDirectoryPath = "usbmesh.node.state-directory";
+    public const string AskTimeoutPath = "usbmesh.actor.ask-timeout";
+    public const string LogDeadLettersPath = "usbmesh.actor.log-dead-letters";
+    public const string DispatchersPath = "usbmesh.actor.dispatchers";
+    public const string DefaultPhaseTimeoutPath = "usbmesh.coordinated-shutdown.default-phase-timeout";
+    public const string PhasesPath = "usbmesh.coordinated-shutdown.phases";
+
+    private static readonly (string Name, string Type)[] DispatcherTypes =
+    [
+        (DispatcherSettings.ThreadPoolType, DispatcherSettings.ThreadPoolType),
+        (DispatcherSettings.PinnedType, DispatcherSettings.PinnedType),
+        (DispatcherSettings.CallingThreadType, DispatcherSettings.CallingThreadType),
+    ];
+
+    /// <summary>The node's name, which is also its actor system's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The directory of the node's state, as an absolute path.</summary>
+    public required string StateDirectory { get; init; }
+
+    public required LoggingSettings Logging { get; init; }
+
+    public required TimeSpan AskTimeout { get; init; }
+
+    public required int LogDeadLetters { get; init; }
+
+    /// <summary>The configured dispatchers merged over <see cref="ActorSystemSettings.BuiltInDispatchers"/>.</summary>
+    public required ImmutableDictionary<string, DispatcherSettings> Dispatchers { get; init; }
+
+    public required TimeSpan DefaultShutdownPhaseTimeout { get; init; }
+
+    /// <summary>Phases whose timeout differs from <see cref="DefaultShutdownPhaseTimeout"/>.</summary>
+    public required ImmutableDictionary<string, TimeSpan> ShutdownPhaseTimeouts { get; init; }
+
+    /// <summary>
+    /// Reads and validates the settings. The configuration is completed with <see cref="NodeConfig.Reference"/>
+    /// first, so a file or string that states only some settings is enough.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A value is missing, of the wrong type or out of range; the message
+    /// names its path and where it was set.</exception>
+    public static NodeSettings FromConfig(Config config) => FromCompleteConfig(NodeConfig.WithReference(config));
+
+    /// <summary>Reads the settings from a configuration that already falls back to the reference, resolved.</summary>
+    internal static NodeSettings FromCompleteConfig(Config config)
+    {
+        var reader = new SettingsReader(config);
+        var stateDirectory = ReadStateDirectory(reader);
+        return new NodeSettings
+        {
+            Name = ReadName(reader),
+            StateDirectory = stateDirectory,
+            Logging = LoggingSettings.Read(reader, stateDirectory),
+            AskTimeout = reader.PositiveDuration(AskTimeoutPath),
+            LogDeadLetters = reader.Int(LogDeadLettersPath, minimum: 0),
+            Dispatchers = ReadDispatchers(reader),
+            DefaultShutdownPhaseTimeout = reader.PositiveDuration(DefaultPhaseTimeoutPath),
+            ShutdownPhaseTimeouts = ReadPhaseTimeouts(reader),
+        };
+    }
+
+    /// <summary>The actor system's settings; its events are written to <paramref name="logger"/>.</summary>
+    public ActorSystemSettings ToActorSystemSettings(Serilog.ILogger? logger = null) => new()
+    {
+        Dispatchers = Dispatchers,
+        LogLevel = Logging.LowestLevel,
+        Logger = logger,
+        LogDeadLetters = LogDeadLetters,
+        AskTimeout = AskTimeout,
+        DefaultShutdownPhaseTimeout = DefaultShutdownPhaseTimeout,
+        ShutdownPhaseTimeouts = ShutdownPhaseTimeouts,
+    };
+
+    /// <summary>A host name as a node name: characters a node name cannot have become '-'.</summary>
+    internal static string FromHostName(string hostName)
+    {
+        var name = InvalidNameCharacter().Replace(hostName, "-").TrimStart('-', '_');
+        return name.Length > 0 ? name : "usbmesh";
+    }
+
+    private static string ReadName(SettingsReader reader)
+    {
+        var name = reader.String(NamePath);
+        if (name.Length == 0)
+        {
+            return FromHostName(Environment.MachineName);
+        }
+
+        return ValidName().IsMatch(name)
+            ? name
+            : throw reader.Invalid(NamePath, $"[{name}] is not a valid node name: use letters, digits, '-' and '_', starting with a letter or a digit");
+    }
+
+    private static string ReadStateDirectory(SettingsReader reader)
+    {
+        var directory = reader.String(StateDirectoryPath);
+        return directory.Length > 0 ? Path.GetFullPath(directory) : throw reader.Invalid(StateDirectoryPath, "the state directory cannot be empty");
+    }
+
+    private static ImmutableDictionary<string, DispatcherSettings> ReadDispatchers(SettingsReader reader)
+    {
+        var dispatchers = ActorSystemSettings.BuiltInDispatchers;
+        foreach (var id in reader.Keys(DispatchersPath))
+        {
+            var path = SettingsReader.Child(DispatchersPath, id);
+            var defaults = dispatchers.TryGetValue(id, out var builtIn) ? builtIn : new DispatcherSettings();
+            var type = reader.Has($"{path}.type") ? reader.OneOf($"{path}.type", DispatcherTypes) : defaults.Type;
+            var throughput = reader.Has($"{path}.throughput") ? reader.Int($"{path}.throughput", minimum: 1) : defaults.Throughput;
+            dispatchers = dispatchers.SetItem(id, new DispatcherSettings(type, throughput));
+        }
+
+        return dispatchers;
+    }
+
+    private static ImmutableDictionary<string, TimeSpan> ReadPhaseTimeouts(SettingsReader reader)
+    {
+        var timeouts = ImmutableDictionary<string, TimeSpan>.Empty;
+        foreach (var phase in reader.Keys(PhasesPath))
+        {
+            var path = SettingsReader.Child(PhasesPath, phase);
+            if (!CoordinatedShutdown.Phases.Contains(phase))
+            {
+                throw reader.Invalid(path, $"[{phase}] is not a shutdown phase; the phases are {string.Join(", ", CoordinatedShutdown.Phases)}");
+            }
+
+            if (reader.Has($"{path}.timeout"))
+            {
+                timeouts = timeouts.SetItem(phase, reader.PositiveDuration($"{path}.timeout"));
+            }
+        }
+
+        return timeouts;
+    }
+
+    // The actor system's own rule for its name.
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
+    private static partial Regex ValidName();
+
+    [GeneratedRegex("[^a-zA-Z0-9_-]")]
+    private static partial Regex InvalidNameCharacter();
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UsbMesh.Actors;
+
+namespace UsbMesh.Node.Tests;
+
+public sealed class HostingSpec : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private IHost BuildHost(string name)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString($$"""
+            usbmesh {
+              node { name = {{name}}, state-directory = "{{_directory.Path}}" }
+              logging {
+                console.enabled = off
+                file { path = node.log, format = text, rolling = infinite }
+              }
+              coordinated-shutdown {
+                default-phase-timeout = 1s
+                phases.actor-system-terminate.timeout = 3s
+              }
+            }
+            """, "hosting.conf"));
+        return builder.Build();
+    }
+
+    private string LogText() => File.ReadAllText(Path.Combine(_directory.Path, "node.log"));
+
+    [Fact]
+    public async Task The_host_starts_the_actor_system_and_stops_it_through_the_shutdown_phases()
+    {
+        ActorSystem system;
+        using (var host = BuildHost("hosted"))
+        {
+            await host.StartAsync().WaitAsync(Bound);
+            system = host.Services.GetRequiredService<ActorSystem>();
+            Assert.Equal("hosted", system.Name);
+            Assert.Equal("PinnedDispatcher", system.Settings.Dispatchers["usb-host-dispatcher"].Type);
+            Assert.False(system.WhenTerminated.IsCompleted);
+
+            await host.StopAsync().WaitAsync(Bound);
+
+            Assert.True(system.WhenTerminated.IsCompleted);
+            Assert.Equal("host-stop", system.CoordinatedShutdown.ShutdownReason?.Name);
+        }
+
+        var log = LogText();
+        foreach (var phase in CoordinatedShutdown.Phases)
+        {
+            Assert.Contains($"Shutdown phase {phase}", log, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Coordinated shutdown of hosted", log, StringComparison.Ordinal);
+        Assert.Contains("Node hosted stopped", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_host_waits_as_long_as_the_shutdown_phases_may_take()
+    {
+        using var host = BuildHost("patient");
+
+        var options = host.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(5 * 1 + 3) + ServiceCollectionExtensions.HostShutdownMargin, options.ShutdownTimeout);
+    }
+
+    [Fact]
+    public async Task The_actor_system_terminating_by_itself_stops_the_host()
+    {
+        using var host = BuildHost("self-stopping");
+        await host.StartAsync().WaitAsync(Bound);
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+
+        await host.Services.GetRequiredService<ActorSystem>().Terminate().WaitAsync(Bound);
+
+        await stopping.Task.WaitAsync(Bound);
+        await host.StopAsync().WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task Microsoft_logging_goes_to_the_node_sinks_with_the_configured_levels()
+    {
+        using (var host = BuildHost("logging"))
+        {
+            var factory = host.Services.GetRequiredService<ILoggerFactory>();
+            factory.CreateLogger("UsbMesh.Node.Tests.Component").LogInformation("Component says {Word}", "hello");
+            factory.CreateLogger("Microsoft.Hosting.Lifetime").LogInformation("Below the Microsoft override");
+            factory.CreateLogger("Microsoft.Hosting.Lifetime").LogWarning("At the Microsoft override");
+            await host.StartAsync().WaitAsync(Bound);
+            await host.StopAsync().WaitAsync(Bound);
+        }
+
+        var log = LogText();
+        Assert.Contains("[INF] UsbMesh.Node.Tests.Component: Component says hello", log, StringComparison.Ordinal);
+        Assert.Contains("At the Microsoft override", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Below the Microsoft override", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_broken_configuration_is_refused_before_anything_is_registered()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<ConfigurationException>(() =>
+            services.AddUsbMesh(ConfigurationFactory.ParseString("usbmesh.logging.level = loud", "bad.conf")));
+
+        Assert.StartsWith("bad.conf:1:", error.Message, StringComparison.Ordinal);
+        Assert.Empty(services);
+    }
+}
