@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using UsbMesh.Actors;
 using UsbMesh.Configuration;
 using UsbMesh.Node;
 
@@ -9,12 +10,14 @@ namespace UsbMesh.Daemon;
 
 /// <summary>
 /// usbmeshd's command line: <c>--config FILE</c>, <c>--set path=value</c> (repeatable), <c>--print-config</c>.
-/// Exit codes: 0 after a clean stop, 1 for a usage error, 2 for a broken configuration.
+/// Exit codes: 0 after a clean stop, 1 for a usage error, 2 for a broken configuration, 3 when the node's actor
+/// system ended by itself (so that a service manager restarts it).
 /// </summary>
 internal static partial class DaemonCommand
 {
     public const int ExitOk = 0;
     public const int ExitConfigurationError = 2;
+    public const int ExitNodeFailed = 3;
 
     /// <summary>Signals are left to the host, which turns SIGTERM and Ctrl-C into the phased shutdown.</summary>
     public static readonly InvocationConfiguration Invocation = new() { ProcessTerminationTimeout = null };
@@ -84,7 +87,7 @@ internal static partial class DaemonCommand
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("usbmeshd");
         LogStarted(logger, settings.Name, configFile is null ? "(none: the defaults)" : Path.GetFullPath(configFile), Environment.ProcessId);
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return ExitOk;
+        return ActorSystemService.TerminatedUnexpectedly(host.Services.GetRequiredService<ActorSystem>()) ? ExitNodeFailed : ExitOk;
     }
 
     [LoggerMessage(LogLevel.Information, "Node {Node} started with configuration {ConfigFile}, pid {Pid}")]

@@ -8,11 +8,15 @@ namespace UsbMesh.Node;
 /// Ties the actor system to the host: the host stopping (SIGTERM, Ctrl-C) runs the coordinated shutdown, and the
 /// actor system terminating by itself stops the host. Each shutdown phase is logged as it starts.
 /// </summary>
-internal sealed partial class ActorSystemService(ActorSystem system, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
+public sealed partial class ActorSystemService(ActorSystem system, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
     : IHostedService
 {
     /// <summary>Why the coordinated shutdown runs when the host stops.</summary>
     public static readonly CoordinatedShutdown.Reason HostStopReason = new("host-stop");
+
+    /// <summary>True when the actor system ended without a coordinated shutdown, i.e. its root failed.</summary>
+    public static bool TerminatedUnexpectedly(ActorSystem system) =>
+        system.WhenTerminated.IsCompleted && system.CoordinatedShutdown.ShutdownReason is null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,7 +29,15 @@ internal sealed partial class ActorSystemService(ActorSystem system, IHostApplic
             });
         }
 
-        _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        _ = system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (TerminatedUnexpectedly(system))
+            {
+                LogTerminatedUnexpectedly(system.Name);
+            }
+
+            lifetime.StopApplication();
+        }, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
@@ -52,6 +64,9 @@ internal sealed partial class ActorSystemService(ActorSystem system, IHostApplic
 
     [LoggerMessage(LogLevel.Information, "Node {Node} stopped after {Uptime}")]
     private partial void LogStopped(string node, TimeSpan uptime);
+
+    [LoggerMessage(LogLevel.Error, "The actor system of node {Node} terminated without a shutdown; the node stops with a failure")]
+    private partial void LogTerminatedUnexpectedly(string node);
 
     [LoggerMessage(LogLevel.Warning, "Node {Node} did not stop within the host's shutdown timeout; giving up on it")]
     private partial void LogNotStopped(string node);

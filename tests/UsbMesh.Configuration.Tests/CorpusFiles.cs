@@ -66,17 +66,20 @@ internal static partial class CorpusFiles
         Path.GetRelativePath(Directory, file).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>
-    /// "line:col" of an error, from the "file:line:col:" that starts its message (CONTRACT.md: the message starts
-    /// with the origin when there is one); null when it has none.
+    /// "line:col" of an error: its <see cref="ConfigurationException.Origin"/>, else the "file:line:col:" that starts
+    /// its message (CONTRACT.md: the message starts with the origin when there is one); null when it has neither.
     /// </summary>
     public static string? Position(ConfigurationException exception) =>
-        PositionPrefix().Match(exception.Message) is { Success: true } match
-            ? $"{match.Groups["line"].Value}:{match.Groups["column"].Value}"
-            : null;
+        exception.Origin is { } origin
+            ? $"{origin.Line}:{origin.Column}"
+            : PositionPrefix().Match(exception.Message) is { Success: true } match
+                ? $"{match.Groups["line"].Value}:{match.Groups["column"].Value}"
+                : null;
 
-    /// <summary>The origin description (file) that starts an error message, or null.</summary>
+    /// <summary>The file of an error: its origin's description, else the one that starts its message; or null.</summary>
     public static string? PositionFile(ConfigurationException exception) =>
-        PositionPrefix().Match(exception.Message) is { Success: true } match ? match.Groups["file"].Value : null;
+        exception.Origin?.Description ??
+        (PositionPrefix().Match(exception.Message) is { Success: true } match ? match.Groups["file"].Value : null);
 
     /// <summary>The resolved root as JSON, whether <see cref="Config.ToJson"/> returns a node or JSON text.</summary>
     public static JsonNode? Json(Config config) => (object?)config.ToJson() switch

@@ -81,10 +81,30 @@ public sealed class HostingSpec : IDisposable
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
 
-        await host.Services.GetRequiredService<ActorSystem>().Terminate().WaitAsync(Bound);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        await system.Terminate().WaitAsync(Bound);
 
         await stopping.Task.WaitAsync(Bound);
         await host.StopAsync().WaitAsync(Bound);
+        Assert.False(ActorSystemService.TerminatedUnexpectedly(system), "a requested termination is a clean stop");
+    }
+
+    [Fact]
+    public async Task An_actor_system_that_ends_without_a_shutdown_counts_as_a_failure()
+    {
+        var escalating = new OneForOneStrategy(_ => Directive.Escalate);
+        using var system = ActorSystem.Create("failing", ActorSystemSettings.Default with { GuardianSupervisorStrategy = escalating });
+        Assert.False(ActorSystemService.TerminatedUnexpectedly(system));
+
+        system.ActorOf(Props.Create(() => new FailingActor())).Tell("fail");
+
+        await system.WhenTerminated.WaitAsync(Bound);
+        Assert.True(ActorSystemService.TerminatedUnexpectedly(system));
+    }
+
+    private sealed class FailingActor : ReceiveActor
+    {
+        public FailingActor() => Receive<string>(_ => throw new InvalidOperationException("top-level failure"));
     }
 
     [Fact]

@@ -29,7 +29,8 @@ internal sealed class ActorSystemImpl : ActorSystem
 
         _root = NewLocalActor(Props.Create(() => new RootGuardian()).WithSupervisorStrategy(SupervisorStrategy.StoppingStrategy),
             new RootParentRef(RootPath, this), name: null);
-        _userGuardian = (LocalActorRef)_root.Cell.ActorOf(Props.Create(() => new GuardianActor()), "user");
+        _userGuardian = (LocalActorRef)_root.Cell.ActorOf(
+            Props.Create(() => new GuardianActor()).WithSupervisorStrategy(settings.GuardianSupervisorStrategy), "user");
         _systemGuardian = (LocalActorRef)_root.Cell.ActorOf(Props.Create(() => new GuardianActor()), "system");
         _root.Cell.Start();
         CoordinatedShutdown = new CoordinatedShutdown(this);

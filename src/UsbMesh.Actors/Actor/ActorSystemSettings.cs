@@ -31,6 +31,10 @@ public sealed record ActorSystemSettings
     /// <summary>How many dead letters are logged before the log goes quiet (they are still published); 0 logs none.</summary>
     public int LogDeadLetters { get; init; } = 10;
 
+    /// <summary>How <c>/user</c> supervises top-level actors. A strategy that escalates ends the actor system when a
+    /// top-level actor fails, for nodes that prefer a restart by their service manager to a restart in place.</summary>
+    public SupervisorStrategy GuardianSupervisorStrategy { get; init; } = SupervisorStrategy.DefaultStrategy;
+
     /// <summary>The timeout of an <c>Ask</c> that names none. Finite so that a lost reply never hangs a caller.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
