@@ -66,6 +66,29 @@ public sealed partial class Config
     /// <summary>Where the value at <paramref name="path"/> was set, or null when the path is not set.</summary>
     public ConfigOrigin? GetOrigin(string path) => Find(path)?.Origin;
 
+    /// <summary>Every path of the resolved tree that holds a value other than an object (lists and nulls included),
+    /// depth first in definition order.</summary>
+    public IEnumerable<ConfigEntry> Entries() => Entries(Resolved, []);
+
+    private static IEnumerable<ConfigEntry> Entries(HoconObject obj, List<string> prefix)
+    {
+        foreach (var (key, value) in obj.Fields)
+        {
+            List<string> elements = [.. prefix, key];
+            if (value is HoconObject child)
+            {
+                foreach (var entry in Entries(child, elements))
+                {
+                    yield return entry;
+                }
+            }
+            else
+            {
+                yield return new ConfigEntry(HoconPath.Render(elements), elements, value.Origin);
+            }
+        }
+    }
+
     /// <summary>The object at <paramref name="path"/> as a configuration of its own; <see cref="Empty"/> when missing or null.</summary>
     public Config GetConfig(string path) => Optional(path) is { } value ? AsConfig(path, value) : Empty;
 

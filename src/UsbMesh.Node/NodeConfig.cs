@@ -39,11 +39,19 @@ public static class NodeConfig
             config = ParseOverride(assignment).WithFallback(config);
         }
 
-        return config.Resolve();
+        return Checked(config);
     }
 
     /// <summary>Completes a configuration with the defaults it leaves out, and resolves it.</summary>
-    public static Config WithReference(Config config) => config.WithFallback(Reference).Resolve();
+    public static Config WithReference(Config config) => Checked(config.WithFallback(Reference));
+
+    /// <summary>Resolves the complete configuration and refuses settings the node does not know.</summary>
+    private static Config Checked(Config complete)
+    {
+        complete.Resolve();
+        UnknownSettings.Check(complete);
+        return complete;
+    }
 
     /// <summary>Whether <paramref name="assignment"/> has the shape of an override: a path, '=', a value.</summary>
     public static bool IsOverride(string assignment) => assignment.IndexOf('=', StringComparison.Ordinal) is > 0 and var equals

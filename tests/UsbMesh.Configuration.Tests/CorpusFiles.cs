@@ -93,22 +93,6 @@ internal static partial class CorpusFiles
     /// <summary>Parses and resolves a file, returning the root as JSON.</summary>
     public static JsonNode? Load(string file) => Json(ConfigurationFactory.FromFile(file).Resolve());
 
-    /// <summary>Calls a CONTRACT.md method the implementation may not have yet (by reflection, so this compiles either way).</summary>
-    public static object? CallContractMethod(Config config, string name, params object[] arguments)
-    {
-        var method = typeof(Config).GetMethod(name, arguments.Select(a => a.GetType()).ToArray())
-            ?? throw new InvalidOperationException($"Config has no {name}({string.Join(", ", arguments.Select(a => a.GetType().Name))}) as CONTRACT.md specifies");
-        try
-        {
-            return method.Invoke(config, arguments);
-        }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
-    }
-
     /// <summary>Runs <paramref name="work"/> on the thread pool and fails with <see cref="TimeoutException"/> when it
     /// takes longer than <paramref name="timeout"/> (the work itself cannot be stopped and keeps running).</summary>
     public static async Task<T> RunBounded<T>(Func<T> work, TimeSpan timeout) =>

@@ -231,10 +231,10 @@ public sealed class CorpusSpec
             : config.GetTimeSpan(path, TimeSpan.FromTicks(long.Parse(defaultValue, CultureInfo.InvariantCulture)))).Ticks,
         "bytes" => defaultValue is null ? config.GetByteSize(path) : config.GetByteSize(path, long.Parse(defaultValue, CultureInfo.InvariantCulture)),
         "stringlist" => defaultValue is null ? config.GetStringList(path) : config.GetStringList(path, StringArray(defaultValue)),
-        "configlist" => ((System.Collections.IEnumerable)CorpusFiles.CallContractMethod(config, "GetConfigList", path)!).Cast<object>().Count(),
+        "configlist" => config.GetConfigList(path).Count,
         "config-keys" => config.GetConfig(path).Keys.ToList(),
         "haspath" => config.HasPath(path),
-        "origin-line" => (CorpusFiles.CallContractMethod(config, "GetOrigin", path) as ConfigOrigin)?.Line,
+        "origin-line" => config.GetOrigin(path)?.Line,
         _ => throw new InvalidOperationException($"unknown getter '{getter}'"),
     };
 

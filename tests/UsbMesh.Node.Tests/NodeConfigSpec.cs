@@ -17,6 +17,33 @@ public sealed class NodeConfigSpec : IDisposable
     }
 
     [Fact]
+    public void A_misspelt_setting_is_refused_with_its_place_and_the_setting_it_resembles()
+    {
+        var file = _directory.Write("typo.conf", "usbmesh {\n  node.name = hub\n  logging.levle = debug\n}\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeConfig.Load(file));
+
+        Assert.Equal(3, error.Origin?.Line);
+        Assert.EndsWith("typo.conf", error.Origin?.Description, StringComparison.Ordinal);
+        Assert.Contains("unknown setting usbmesh.logging.levle; did you mean usbmesh.logging.level?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_whose_keys_are_names_and_settings_outside_usbmesh_are_allowed()
+    {
+        var config = NodeConfig.Load(file: null,
+        [
+            "usbmesh.actor.dispatchers.serial-dispatcher { type = PinnedDispatcher, throughput = 5 }",
+            "usbmesh.logging.overrides.\"UsbMesh.Actors\" = debug",
+            "my-tool.anything = 1",
+        ]);
+
+        Assert.Equal(5, config.GetInt("usbmesh.actor.dispatchers.serial-dispatcher.throughput"));
+        Assert.Equal(1, config.GetInt("my-tool.anything"));
+        Assert.Throws<ConfigurationException>(() => NodeConfig.Load(file: null, ["usbmesh.nodes.name = x"]));
+    }
+
+    [Fact]
     public void Without_a_file_the_defaults_apply()
     {
         var config = NodeConfig.Load(file: null);
