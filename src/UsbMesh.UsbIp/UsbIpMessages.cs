@@ -82,7 +82,7 @@ public abstract record UsbIpUrbMessage(uint Seqnum, uint DevId, UsbIpDirection D
 /// <para>
 /// <paramref name="NumberOfPackets"/> and <paramref name="StartFrame"/> are kept as received. For a non-ISO endpoint
 /// number_of_packets is meaningless (the document says 0xffffffff, the kernel's capture shows 0, some clients send
-/// stale values): the parser neither checks nor interprets it, and a reply echoes it (DESIGN.md §3). Only for an
+/// stale values): the parser neither checks nor interprets it, and a reply echoes it (docs/USBIP.md). Only for an
 /// isochronous endpoint is it a count, checked against <see cref="UsbIpLimits.MaxIsoPackets"/>, and then
 /// <paramref name="IsoPackets"/> holds that many descriptors (they follow the buffer on the wire).
 /// </para>
@@ -112,7 +112,7 @@ public sealed record UsbIpCmdSubmit(
 /// them so; the client's usbip_pad_iso moves them back to their offsets). For any ISO reply (IN or OUT) the
 /// descriptors' actual_length values must add up to <paramref name="ActualLength"/> (usbip_recv_iso checks it).
 /// <para>
-/// <paramref name="NumberOfPackets"/> is echoed from the CMD_SUBMIT for non-ISO (DESIGN.md §3). Whether a RET_SUBMIT
+/// <paramref name="NumberOfPackets"/> is echoed from the CMD_SUBMIT for non-ISO (docs/USBIP.md). Whether a RET_SUBMIT
 /// may be written at all (never for an unknown seqnum, never after an unlink that returned −ECONNRESET, in order per
 /// endpoint) is the session layer's rule; this codec only encodes. The client-side parser refuses a reply whose
 /// seqnum its lookup does not know (<see cref="UsbIpErrorReason.UnknownSeqnum"/>), as the kernel does.
@@ -152,7 +152,7 @@ public sealed record UsbIpCmdUnlink(
     uint UnlinkSeqnum) : UsbIpUrbMessage(Seqnum, DevId, Direction, Endpoint);
 
 /// <summary>
-/// USBIP_RET_UNLINK; <paramref name="Seqnum"/> is the CMD_UNLINK's own seqnum. The unlink race (DESIGN.md §3) is
+/// USBIP_RET_UNLINK; <paramref name="Seqnum"/> is the CMD_UNLINK's own seqnum. The unlink race (docs/USBIP.md) is
 /// resolved by the session layer and expressed here: <see cref="UsbIpConstants.StatusConnReset"/> when the unlink
 /// won (and no RET_SUBMIT is ever written for the URB), 0 when the URB completed first (its RET_SUBMIT went out
 /// before this).

@@ -44,7 +44,7 @@ public readonly record struct UsbIpSubmitInfo(
 /// <para>
 /// Framing: CMD_SUBMIT carries transfer_buffer_length bytes for OUT, none for IN; RET_SUBMIT carries actual_length
 /// bytes for IN, none for OUT; ISO descriptors (16 bytes each) follow the data, number_of_packets of them, only
-/// when the endpoint is isochronous. Non-ISO number_of_packets is never interpreted (DESIGN.md §3).
+/// when the endpoint is isochronous. Non-ISO number_of_packets is never interpreted (docs/USBIP.md).
 /// </para>
 /// </summary>
 public sealed class UsbIpUrbParser
@@ -243,7 +243,7 @@ public sealed class UsbIpUrbParser
         reader.TryReadBigEndian(out int errorCount);
         reader.Advance(8);
 
-        // DESIGN.md §3: a reply for an unknown seqnum is fatal to the Linux client; here it cannot even be framed.
+        // docs/USBIP.md: a reply for an unknown seqnum is fatal to the Linux client; here it cannot even be framed.
         if (!_submits!(basic.Seqnum, out var submit))
         {
             error = new UsbIpProtocolException(
