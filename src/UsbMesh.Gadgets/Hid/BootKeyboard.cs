@@ -1,3 +1,5 @@
+using UsbMesh.Usb;
+
 namespace UsbMesh.Gadgets.Hid;
 
 /// <summary>Modifier byte of a boot keyboard report (HID Usage Tables, keyboard page 0xE0..0xE7).</summary>
@@ -101,40 +103,6 @@ public static class BootKeyboardDescriptors
     /// <summary>HID class descriptor type of a report descriptor (GET_DESCRIPTOR wValue high byte).</summary>
     public const byte ReportDescriptorType = 0x22;
 
-    /// <summary>The boot keyboard report descriptor of HID 1.11 Appendix B.1 (63 bytes).</summary>
-    public static ReadOnlySpan<byte> ReportDescriptor =>
-    [
-        0x05, 0x01,         // Usage Page (Generic Desktop)
-        0x09, 0x06,         // Usage (Keyboard)
-        0xA1, 0x01,         // Collection (Application)
-        0x05, 0x07,         //   Usage Page (Key Codes)
-        0x19, 0xE0,         //   Usage Minimum (224)
-        0x29, 0xE7,         //   Usage Maximum (231)
-        0x15, 0x00,         //   Logical Minimum (0)
-        0x25, 0x01,         //   Logical Maximum (1)
-        0x75, 0x01,         //   Report Size (1)
-        0x95, 0x08,         //   Report Count (8)
-        0x81, 0x02,         //   Input (Data, Variable, Absolute): modifier byte
-        0x95, 0x01,         //   Report Count (1)
-        0x75, 0x08,         //   Report Size (8)
-        0x81, 0x01,         //   Input (Constant): reserved byte
-        0x95, 0x05,         //   Report Count (5)
-        0x75, 0x01,         //   Report Size (1)
-        0x05, 0x08,         //   Usage Page (LEDs)
-        0x19, 0x01,         //   Usage Minimum (1)
-        0x29, 0x05,         //   Usage Maximum (5)
-        0x91, 0x02,         //   Output (Data, Variable, Absolute): LED report
-        0x95, 0x01,         //   Report Count (1)
-        0x75, 0x03,         //   Report Size (3)
-        0x91, 0x01,         //   Output (Constant): LED report padding
-        0x95, 0x06,         //   Report Count (6)
-        0x75, 0x08,         //   Report Size (8)
-        0x15, 0x00,         //   Logical Minimum (0)
-        0x25, 0x65,         //   Logical Maximum (101)
-        0x05, 0x07,         //   Usage Page (Key Codes)
-        0x19, 0x00,         //   Usage Minimum (0)
-        0x29, 0x65,         //   Usage Maximum (101)
-        0x81, 0x00,         //   Input (Data, Array): key arrays (6 bytes)
-        0xC0,               // End Collection
-    ];
+    /// <summary>The boot keyboard report descriptor of HID 1.11 Appendix B.1 (63 bytes), as the USB model defines it.</summary>
+    public static ReadOnlySpan<byte> ReportDescriptor => HidReportDescriptors.BootKeyboard;
 }

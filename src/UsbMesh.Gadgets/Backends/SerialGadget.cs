@@ -1,0 +1,278 @@
+using System.Threading.Channels;
+using UsbMesh.Gadgets.Cdc;
+using UsbMesh.Usb;
+
+namespace UsbMesh.Gadgets.Backends;
+
+/// <summary>What a serial gadget does with the bytes the host writes.</summary>
+public enum SerialMode
+{
+    /// <summary>They come back to the host (a loopback plug).</summary>
+    Echo,
+
+    /// <summary>They go to <see cref="SerialGadget.FromHost"/>; the application answers with <see cref="SerialGadget.Send"/>.</summary>
+    Channel,
+}
+
+/// <summary>
+/// An emulated full-speed CDC-ACM serial port: an interface association over a communication interface (class 2,
+/// ACM subclass 2, AT protocol 1) with header, call management, ACM and union functional descriptors and the
+/// interrupt notification endpoint 0x82, and a data interface (class 0x0A) with bulk OUT 0x01 and bulk IN 0x81 of
+/// 64 bytes.
+/// </summary>
+/// <remarks>
+/// Class requests (SET/GET_LINE_CODING, SET_CONTROL_LINE_STATE, SEND_BREAK) go to <see cref="CdcAcmRequests"/>;
+/// the result is <see cref="LineState"/> and <see cref="LineStateChanged"/>. Bytes for the host (echoed, or given
+/// to <see cref="Send"/>) are buffered and complete waiting bulk IN URBs as soon as any are there (a short packet
+/// ends the transfer, as on a real port). Bytes the host writes are echoed or handed to <see cref="FromHost"/>.
+/// In echo mode a bulk OUT URB waits (NAK) while <see cref="EchoBufferLimit"/> bytes are waiting for the host, so
+/// a host that writes without reading is slowed, not buffered without end. Notification URBs wait until
+/// <see cref="NotifySerialState"/>.
+/// </remarks>
+public sealed class SerialGadget : GadgetBackend
+{
+    /// <summary>The notification (interrupt IN) endpoint.</summary>
+    public const byte NotificationAddress = 0x82;
+
+    /// <summary>The data bulk IN endpoint.</summary>
+    public const byte BulkInAddress = 0x81;
+
+    /// <summary>The data bulk OUT endpoint.</summary>
+    public const byte BulkOutAddress = 0x01;
+
+    /// <summary>The communication interface.</summary>
+    public const byte CommunicationInterface = 0;
+
+    /// <summary>The data interface.</summary>
+    public const byte DataInterface = 1;
+
+    /// <summary>In echo mode, bytes waiting for the host beyond which host writes wait.</summary>
+    public const int EchoBufferLimit = 64 * 1024;
+
+    private readonly SerialMode _mode;
+    private readonly PendingUrbQueue _in;
+    private readonly PendingUrbQueue _out;
+    private readonly PendingUrbQueue _notify;
+    private readonly Queue<byte[]> _notifications = new();
+    private readonly Queue<byte[]> _toHost = new();
+    private readonly Channel<byte[]> _fromHost = System.Threading.Channels.Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private int _toHostOffset;
+    private int _toHostBytes;
+    private CdcAcmState _lineState = CdcAcmState.Initial;
+    private CdcAcmState? _lineStateToRaise;
+
+    /// <summary>Creates the serial port.</summary>
+    /// <param name="mode">Echo, or hand host data to <see cref="FromHost"/>.</param>
+    /// <param name="identity">Ids and strings; <see cref="GadgetIdentity.Serial"/> when null.</param>
+    public SerialGadget(SerialMode mode = SerialMode.Echo, GadgetIdentity? identity = null)
+        : base(BuildDevice(identity ?? GadgetIdentity.Serial), BuildConfiguration(), UsbSpeed.Full, (identity ?? GadgetIdentity.Serial).Strings)
+    {
+        _mode = mode;
+        _in = new PendingUrbQueue(Gate);
+        _out = new PendingUrbQueue(Gate);
+        _notify = new PendingUrbQueue(Gate);
+    }
+
+    /// <summary>Raised (outside the gadget's lock) when the host changes line coding, control lines or break.</summary>
+    public event EventHandler<CdcAcmState>? LineStateChanged;
+
+    /// <summary>The mode.</summary>
+    public SerialMode Mode => _mode;
+
+    /// <summary>Line coding and control lines as the host set them.</summary>
+    public CdcAcmState LineState
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _lineState;
+            }
+        }
+    }
+
+    /// <summary>Bytes the host wrote, one chunk per bulk OUT transfer (<see cref="SerialMode.Channel"/> mode only). Completes when the gadget is unplugged.</summary>
+    public ChannelReader<byte[]> FromHost => _fromHost.Reader;
+
+    /// <summary>Bytes buffered for the host and not read yet.</summary>
+    public int PendingToHost
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _toHostBytes;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="data"/> for the host (it reads them with bulk IN transfers).</summary>
+    /// <param name="data">The bytes.</param>
+    public void Send(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (IsGone)
+            {
+                throw new ObjectDisposedException(nameof(SerialGadget));
+            }
+
+            _toHost.Enqueue(data.ToArray());
+            _toHostBytes += data.Length;
+            Pump();
+        }
+    }
+
+    /// <summary>Queues a SERIAL_STATE notification (DCD, DSR, ring, errors) for the notification endpoint.</summary>
+    /// <param name="state">The UART state bits.</param>
+    public void NotifySerialState(CdcSerialState state)
+    {
+        var notification = new byte[CdcAcmRequests.SerialStateLength];
+        CdcAcmRequests.WriteSerialState(notification, CommunicationInterface, state);
+        lock (Gate)
+        {
+            _notifications.Enqueue(notification);
+            Pump();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<UrbResult> SubmitTransferLocked(UrbRequest request, CancellationToken unlink)
+    {
+        var queue = request.EndpointAddress switch
+        {
+            BulkInAddress => _in,
+            BulkOutAddress => _out,
+            _ => _notify,
+        };
+        var task = queue.Add(request, unlink);
+        Pump();
+        return task;
+    }
+
+    /// <inheritdoc />
+    protected override GadgetControlResponse HandleClassRequestLocked(GadgetControlRequest request, ReadOnlySpan<byte> outData)
+    {
+        if ((byte)request.Index != CommunicationInterface)
+        {
+            return GadgetControlResponse.Stall;
+        }
+
+        var before = _lineState;
+        (var response, _lineState) = CdcAcmRequests.Handle(_lineState, request, outData);
+        if (!ReferenceEquals(before, _lineState))
+        {
+            _lineStateToRaise = _lineState;
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    protected override void FailPendingLocked(UrbStatus status)
+    {
+        _in.FailAll(status);
+        _out.FailAll(status);
+        _notify.FailAll(status);
+        _fromHost.Writer.TryComplete();
+    }
+
+    /// <inheritdoc />
+    protected override void RaiseEvents()
+    {
+        CdcAcmState? state;
+        lock (Gate)
+        {
+            state = _lineStateToRaise;
+            _lineStateToRaise = null;
+        }
+
+        if (state is not null)
+        {
+            LineStateChanged?.Invoke(this, state);
+        }
+    }
+
+    private static DeviceDescriptor BuildDevice(GadgetIdentity identity) => new(
+        0x0200, UsbClassCodes.Miscellaneous, 0x02, 0x01, 64, identity.VendorId, identity.ProductId, identity.DeviceVersion,
+        GadgetStrings.ManufacturerIndex, GadgetStrings.ProductIndex, GadgetStrings.SerialNumberIndex, 1);
+
+    private static ConfigurationDescriptor BuildConfiguration() => new ConfigurationBuilder()
+        .MaxPowerMilliamps(100)
+        // Interface association (USB IAD ECN): first interface 0, 2 interfaces, function class 2/2/1, no string.
+        .ClassSpecific(new ClassSpecificDescriptor(
+            DescriptorTypes.InterfaceAssociation,
+            [CommunicationInterface, 2, UsbClassCodes.Communications, UsbClassCodes.CdcSubClassAcm, UsbClassCodes.CdcProtocolAtCommands, 0]))
+        .Interface(CommunicationInterface, UsbClassCodes.Communications, UsbClassCodes.CdcSubClassAcm, UsbClassCodes.CdcProtocolAtCommands)
+        .ClassSpecific(CdcFunctionalDescriptors.Header(0x0110))
+        .ClassSpecific(CdcFunctionalDescriptors.CallManagement(0x00, DataInterface))
+        .ClassSpecific(CdcFunctionalDescriptors.AbstractControlManagement())
+        .ClassSpecific(CdcFunctionalDescriptors.Union(CommunicationInterface, DataInterface))
+        .Endpoint(NotificationAddress & 0x0F, UsbDirection.In, TransferType.Interrupt, 16, interval: 32)
+        .Interface(DataInterface, UsbClassCodes.CdcData)
+        .Endpoint(BulkOutAddress & 0x0F, UsbDirection.Out, TransferType.Bulk, 64)
+        .Endpoint(BulkInAddress & 0x0F, UsbDirection.In, TransferType.Bulk, 64)
+        .Build();
+
+    private void Pump()
+    {
+        bool progress;
+        do
+        {
+            progress = false;
+            while (_out.Head is { } output && (_mode != SerialMode.Echo || _toHostBytes < EchoBufferLimit))
+            {
+                var data = output.OutData.ToArray();
+                if (data.Length > 0)
+                {
+                    if (_mode == SerialMode.Echo)
+                    {
+                        _toHost.Enqueue(data);
+                        _toHostBytes += data.Length;
+                    }
+                    else
+                    {
+                        _fromHost.Writer.TryWrite(data);
+                    }
+                }
+
+                _out.CompleteHead(UrbResult.Transferred(output, output.TransferLength));
+                progress = true;
+            }
+
+            while (_in.Head is { } input && (_toHostBytes > 0 || input.TransferLength == 0))
+            {
+                var buffer = new byte[input.TransferLength];
+                var filled = 0;
+                while (filled < buffer.Length && _toHost.TryPeek(out var chunk))
+                {
+                    var count = Math.Min(chunk.Length - _toHostOffset, buffer.Length - filled);
+                    chunk.AsSpan(_toHostOffset, count).CopyTo(buffer.AsSpan(filled));
+                    filled += count;
+                    _toHostOffset += count;
+                    if (_toHostOffset == chunk.Length)
+                    {
+                        _toHost.Dequeue();
+                        _toHostOffset = 0;
+                    }
+                }
+
+                _toHostBytes -= filled;
+                _in.CompleteHead(UrbResult.Transferred(input, filled, buffer.AsMemory(0, filled)));
+                progress = true;
+            }
+
+            while (_notify.Head is { } notify && _notifications.TryDequeue(out var notification))
+            {
+                var length = Math.Min(notification.Length, notify.TransferLength);
+                _notify.CompleteHead(UrbResult.Transferred(notify, length, notification.AsMemory(0, length)));
+            }
+        }
+        while (progress);
+    }
+}
