@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
+using UsbMesh.Usbipd;
 
 namespace UsbMesh.Node;
 
@@ -8,7 +9,8 @@ namespace UsbMesh.Node;
 /// Ties the actor system to the host: the host stopping (SIGTERM, Ctrl-C) runs the coordinated shutdown, and the
 /// actor system terminating by itself stops the host. Each shutdown phase is logged as it starts.
 /// </summary>
-public sealed partial class ActorSystemService(ActorSystem system, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
+public sealed partial class ActorSystemService(
+    ActorSystem system, NodeSettings settings, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
     : IHostedService
 {
     /// <summary>Why the coordinated shutdown runs when the host stops.</summary>
@@ -29,6 +31,7 @@ public sealed partial class ActorSystemService(ActorSystem system, IHostApplicat
             });
         }
 
+        StartExports();
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
             if (TerminatedUnexpectedly(system))
@@ -39,6 +42,23 @@ public sealed partial class ActorSystemService(ActorSystem system, IHostApplicat
             lifetime.StopApplication();
         }, TaskScheduler.Default);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The registry of exported devices; set once the host has started.</summary>
+    public IActorRef Exports { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The usbipd-compatible endpoint, or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
+    public IActorRef Usbipd { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The exports registry, the emulated devices, and the usbipd-compatible endpoint when enabled.</summary>
+    private void StartExports()
+    {
+        Exports = system.ActorOf(ExportsActor.Props(), "exports");
+        system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports), "gadgets");
+        if (settings.Exports.Usbipd.Enabled)
+        {
+            Usbipd = system.ActorOf(UsbipdListener.Props(Exports, settings.Exports.Usbipd), "usbipd");
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

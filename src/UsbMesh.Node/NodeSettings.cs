@@ -35,6 +35,9 @@ public sealed partial record NodeSettings
 
     public required LoggingSettings Logging { get; init; }
 
+    /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
+    public required ExportSettings Exports { get; init; }
+
     public required TimeSpan AskTimeout { get; init; }
 
     public required int LogDeadLetters { get; init; }
@@ -65,6 +68,7 @@ public sealed partial record NodeSettings
             Name = ReadName(reader),
             StateDirectory = stateDirectory,
             Logging = LoggingSettings.Read(reader, stateDirectory),
+            Exports = ExportSettings.Read(reader, stateDirectory),
             AskTimeout = reader.PositiveDuration(AskTimeoutPath),
             LogDeadLetters = reader.Int(LogDeadLettersPath, minimum: 0),
             Dispatchers = ReadDispatchers(reader),

@@ -33,7 +33,8 @@ public static class ServiceCollectionExtensions
             new SerilogLoggerProvider(provider.GetRequiredService<Serilog.ILogger>(), dispose: false));
         services.AddSingleton(provider =>
             ActorSystem.Create(settings.Name, settings.ToActorSystemSettings(provider.GetRequiredService<Serilog.ILogger>())));
-        services.AddHostedService<ActorSystemService>();
+        services.AddSingleton<ActorSystemService>();
+        services.AddHostedService(provider => provider.GetRequiredService<ActorSystemService>());
         services.AddOptions<HostOptions>().Configure<ActorSystem>((options, system) =>
             options.ShutdownTimeout = system.CoordinatedShutdown.TotalTimeout + HostShutdownMargin);
         return services;

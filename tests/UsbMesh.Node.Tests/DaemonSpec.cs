@@ -25,7 +25,8 @@ public sealed class DaemonSpec : IDisposable
             shutdownTimeout = probe.CoordinatedShutdown.TotalTimeout + ServiceCollectionExtensions.HostShutdownMargin;
         }
 
-        await using var daemon = DaemonProcess.Start(["--config", DemoConf]);
+        // A free port for the usbipd endpoint, so the test never depends on 3240 being free on this machine.
+        await using var daemon = DaemonProcess.Start(["--config", DemoConf, "--set", "usbmesh.usbipd.endpoint=\"127.0.0.1:0\""]);
 
         var started = await daemon.WaitForLineAsync(line => line.Contains("Node demo started", StringComparison.Ordinal), StartBound);
         Assert.Contains(DemoConf, started, StringComparison.Ordinal);

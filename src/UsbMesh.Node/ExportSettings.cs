@@ -1,0 +1,65 @@
+using System.Net;
+using UsbMesh.Configuration;
+using UsbMesh.Gadgets.Backends;
+using UsbMesh.Usbipd;
+
+namespace UsbMesh.Node;
+
+/// <summary>What the node offers: its emulated devices (<c>usbmesh.exports.gadgets</c>) and the usbipd-compatible
+/// endpoint that serves exported devices to stock USB/IP clients (<c>usbmesh.usbipd</c>).</summary>
+public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, UsbipdSettings Usbipd)
+{
+    public const string GadgetsPath = "usbmesh.exports.gadgets";
+    public const string UsbipdPath = "usbmesh.usbipd";
+
+    internal static ExportSettings Read(SettingsReader reader, string stateDirectory) =>
+        new(ReadGadgets(reader.Config, stateDirectory), ReadUsbipd(reader));
+
+    private static List<GadgetSettings> ReadGadgets(Config config, string stateDirectory)
+    {
+        var gadgets = new List<GadgetSettings>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var gadget in config.GetConfigList(GadgetsPath))
+        {
+            var path = $"{GadgetsPath}[{index++}]";
+            var name = gadget.GetString("name");
+            if (!names.Add(name))
+            {
+                throw new ConfigurationException($"{path}: a second gadget is named [{name}]; names must differ", gadget.GetOrigin("name"), path);
+            }
+
+            var image = gadget.GetString("image", "");
+            try
+            {
+                gadgets.Add(GadgetFactory.CreateSettings(
+                    gadget.GetString("type"),
+                    name,
+                    image.Length == 0 ? null : Path.GetFullPath(image, stateDirectory),
+                    gadget.HasPath("size") ? gadget.GetByteSize("size") : null,
+                    gadget.GetBoolean("read-only", false),
+                    gadget.GetString("serial-mode", "echo")));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigurationException($"{path}: {e.Message}", gadget.GetOrigin("type"), path);
+            }
+        }
+
+        return gadgets;
+    }
+
+    private static UsbipdSettings ReadUsbipd(SettingsReader reader)
+    {
+        var endpointPath = $"{UsbipdPath}.endpoint";
+        var endpoint = reader.String(endpointPath);
+        return new UsbipdSettings
+        {
+            Enabled = reader.Boolean($"{UsbipdPath}.enabled"),
+            // Port 0 picks a free port (for tests); the bound port is logged.
+            Endpoint = endpoint.Contains(':', StringComparison.Ordinal) && IPEndPoint.TryParse(endpoint, out var parsed)
+                ? parsed
+                : throw reader.Invalid(endpointPath, $"[{endpoint}] is not an address and port such as 127.0.0.1:3240 or [::1]:3240"),
+        };
+    }
+}

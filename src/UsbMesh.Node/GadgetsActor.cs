@@ -1,0 +1,45 @@
+using UsbMesh.Actors;
+using UsbMesh.Actors.Event;
+using UsbMesh.Devices;
+using UsbMesh.Gadgets.Backends;
+using UsbMesh.Usbipd;
+
+namespace UsbMesh.Node;
+
+/// <summary>
+/// <c>/user/gadgets</c>: creates a device actor for each configured emulated device and offers it through the
+/// exports registry. Gadgets sit on a bus of their own, so their bus ids never collide with real devices'.
+/// </summary>
+internal sealed class GadgetsActor : ReceiveActor
+{
+    /// <summary>The bus number of emulated devices; real buses are numbered from 1 by the kernel.</summary>
+    public const int GadgetBus = 100;
+
+    public GadgetsActor(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports)
+    {
+        var log = Context.GetLogger();
+        for (var i = 0; i < gadgets.Count; i++)
+        {
+            var settings = gadgets[i];
+            var devNum = i + 1;
+            try
+            {
+                var device = Context.ActorOf(UsbDeviceActor.Props(GadgetFactory.Create(settings)), Uri.EscapeDataString(settings.Name));
+                var busId = $"{GadgetBus}-{devNum}";
+                exports.Tell(new Exports.Register(new ExportedDevice(busId, $"/sys/devices/usbmesh/gadgets/{settings.Name}", GadgetBus, devNum, device)));
+                log.Info("Gadget {Gadget} ({Type}) created as {BusId}", settings.Name, settings.GetType().Name, busId);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // One broken gadget (an image that cannot be opened) must not keep the others or the node down.
+                log.Error(e, "Gadget {Gadget} could not be created: {Reason}", settings.Name, e.Message);
+            }
+        }
+
+        Receive<Exports.Registered>(_ => { });
+        Receive<Exports.Rejected>(r => log.Warning("A gadget was not exported: {Rejection}", r));
+    }
+
+    public static Props Props(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports) =>
+        Actors.Props.Create(() => new GadgetsActor(gadgets, exports));
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using UsbMesh.Actors;
+using UsbMesh.Gadgets.Backends;
+
+namespace UsbMesh.Node.Tests;
+
+/// <summary>The node's exports from configuration: gadgets created and served on the usbipd-compatible endpoint,
+/// checked with Debian's own usbip tool.</summary>
+public sealed class ExportsSpec : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private string NodeConfigText(string usbipdEndpoint) => $$"""
+        usbmesh {
+          node { name = exporter, state-directory = "{{_directory.Path}}" }
+          logging.console.enabled = off
+          exports.gadgets = [
+            { type = mass-storage, name = stick, image = "stick.img", size = 4 MiB }
+            { type = keyboard, name = keys }
+          ]
+          usbipd { enabled = on, endpoint = "{{usbipdEndpoint}}" }
+        }
+        """;
+
+    [Fact]
+    public void Gadgets_and_the_usbipd_endpoint_are_read_from_the_configuration()
+    {
+        var settings = NodeSettings.FromConfig(ConfigurationFactory.ParseString(NodeConfigText("127.0.0.1:3999"), "exports.conf"));
+
+        Assert.True(settings.Exports.Usbipd.Enabled);
+        Assert.Equal(3999, settings.Exports.Usbipd.Endpoint.Port);
+        var stick = Assert.IsType<MassStorageSettings>(settings.Exports.Gadgets[0]);
+        Assert.Equal(Path.Combine(_directory.Path, "stick.img"), stick.ImagePath);
+        Assert.Equal(4L * 1024 * 1024, stick.SizeBytes);
+        Assert.IsType<KeyboardSettings>(settings.Exports.Gadgets[1]);
+    }
+
+    [Theory]
+    [InlineData("{ type = printer, name = p }", "type 'printer'")]
+    [InlineData("{ type = mass-storage, name = s }", "needs an image path")]
+    [InlineData("{ type = keyboard, name = k }, { type = keyboard, name = k }", "a second gadget is named [k]")]
+    public void A_bad_gadget_is_a_configuration_error_naming_its_place(string gadgets, string expected)
+    {
+        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.exports.gadgets = [ {gadgets} ]\n";
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeSettings.FromConfig(ConfigurationFactory.ParseString(text, "bad.conf")));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("bad.conf:2:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_real_usbip_tool_lists_the_nodes_gadgets()
+    {
+        // CI installs Debian's usbip package (.ci/run); without it this test cannot meet the real client.
+        var usbip = new[] { "/usr/sbin/usbip", "/usr/bin/usbip" }.FirstOrDefault(File.Exists);
+        Assert.True(usbip is not null, "the usbip tool is not installed (Debian package usbip)");
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString(NodeConfigText("127.0.0.1:0"), "exports.conf"));
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(Bound);
+        try
+        {
+            var port = await WaitForPortAsync(host.Services.GetRequiredService<ActorSystemService>().Usbipd);
+
+            var output = await RunAsync(usbip!, $"--tcp-port {port} list -r 127.0.0.1");
+
+            Assert.Contains("100-1", output, StringComparison.Ordinal);
+            Assert.Contains("(1209:0002)", output, StringComparison.Ordinal);
+            Assert.Contains("100-2", output, StringComparison.Ordinal);
+            Assert.Contains("(1209:0003)", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.StopAsync().WaitAsync(Bound);
+        }
+    }
+
+    private static async Task<int> WaitForPortAsync(IActorRef listener)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Bound)
+        {
+            var binding = await listener.Ask<UsbMesh.Usbipd.Usbipd.Bound>(UsbMesh.Usbipd.Usbipd.GetBinding.Instance, Bound);
+            if (binding.Endpoint is { Port: > 0 } endpoint)
+            {
+                return endpoint.Port;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("The usbipd endpoint did not bind.");
+    }
+
+    private static async Task<string> RunAsync(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Bound);
+        Assert.True(process.ExitCode == 0, $"usbip exited with {process.ExitCode}: {await error}");
+        return await output;
+    }
+}
