@@ -10,8 +10,9 @@ namespace UsbMesh.Daemon;
 
 /// <summary>
 /// usbmeshd's command line: <c>--config FILE</c>, <c>--set path=value</c> (repeatable), <c>--print-config</c>.
-/// Exit codes: 0 after a clean stop, 1 for a usage error, 2 for a broken configuration, 3 when the node's actor
-/// system ended by itself (so that a service manager restarts it).
+/// Exit codes: 0 after a clean stop, 1 for a usage error, 2 for a broken configuration, 3 when the node cannot
+/// start (its state directory cannot be created) or its actor system ended by itself (so that a service manager
+/// restarts it).
 /// </summary>
 internal static partial class DaemonCommand
 {
@@ -82,7 +83,17 @@ internal static partial class DaemonCommand
         }
 
         using var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // E.g. a state directory the node's user cannot create: say what, without a stack trace.
+            await Console.Error.WriteLineAsync($"usbmeshd: cannot start: {e.Message}").ConfigureAwait(false);
+            return ExitNodeFailed;
+        }
+
         var settings = host.Services.GetRequiredService<NodeSettings>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("usbmeshd");
         LogStarted(logger, settings.Name, configFile is null ? "(none: the defaults)" : Path.GetFullPath(configFile), Environment.ProcessId);

@@ -31,6 +31,16 @@ public sealed partial class ActorSystemService(
             });
         }
 
+        // The state directory holds the identity key and gadget images: only the node's user may enter it.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(settings.StateDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(settings.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         StartExports();
         _ = system.WhenTerminated.ContinueWith(_ =>
         {

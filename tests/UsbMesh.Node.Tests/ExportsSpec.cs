@@ -15,9 +15,9 @@ public sealed class ExportsSpec : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private string NodeConfigText(string usbipdEndpoint) => $$"""
+    private string NodeConfigText(string usbipdEndpoint, string? stateDirectory = null) => $$"""
         usbmesh {
-          node { name = exporter, state-directory = "{{_directory.Path}}" }
+          node { name = exporter, state-directory = "{{stateDirectory ?? _directory.Path}}" }
           logging.console.enabled = off
           exports.gadgets = [
             { type = mass-storage, name = stick, image = "stick.img", size = 4 MiB }
@@ -52,6 +52,42 @@ public sealed class ExportsSpec : IDisposable
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.conf:2:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_node_creates_its_private_state_directory_and_the_gadgets_image_in_it()
+    {
+        var state = Path.Combine(_directory.Path, "nested", "state");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString(NodeConfigText("127.0.0.1:0", state), "exports.conf"));
+        using var host = builder.Build();
+
+        await host.StartAsync().WaitAsync(Bound);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(state));
+            }
+
+            var image = Path.Combine(state, "stick.img");
+            await WaitUntilAsync(() => File.Exists(image));
+            Assert.Equal(4L * 1024 * 1024, new FileInfo(image).Length);
+        }
+        finally
+        {
+            await host.StopAsync().WaitAsync(Bound);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < Bound, "condition not met in time");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
