@@ -3,7 +3,8 @@ using BenchmarkDotNet.Running;
 namespace UsbMesh.Bench;
 
 /// <summary>
-/// <c>alloc</c>: the quick allocation check. <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
+/// <c>alloc</c>: the quick allocation check. <c>usbip [rounds]</c>: the usbipd endpoint on loopback against raw TCP
+/// (a custom loop that prints a table; see <see cref="UsbIp.UsbIpEndpointBench"/>). <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>); no filter runs every benchmark.
 /// <c>--in-process</c> runs the benchmarks in this process instead of one process each.
 /// </summary>
@@ -14,6 +15,11 @@ internal static class Program
         if (args is ["loop", ..])
         {
             return ProfileLoop.Run(args);
+        }
+
+        if (args is ["usbip", ..])
+        {
+            return UsbIp.UsbIpEndpointBench.Run(args);
         }
 
         if (args is ["alloc", ..])
