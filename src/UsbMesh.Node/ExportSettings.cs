@@ -1,4 +1,3 @@
-using System.Net;
 using UsbMesh.Configuration;
 using UsbMesh.Gadgets.Backends;
 using UsbMesh.Usbipd;
@@ -30,6 +29,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
             }
 
             var image = gadget.GetString("image", "");
+            var tcpEndpoint = gadget.GetString("tcp-endpoint", "");
             try
             {
                 gadgets.Add(GadgetFactory.CreateSettings(
@@ -38,7 +38,12 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
                     image.Length == 0 ? null : Path.GetFullPath(image, stateDirectory),
                     gadget.HasPath("size") ? gadget.GetByteSize("size") : null,
                     gadget.GetBoolean("read-only", false),
-                    gadget.GetString("serial-mode", "echo")));
+                    gadget.GetString("serial-mode", "echo"),
+                    tcpEndpoint.Length == 0 ? null : tcpEndpoint));
+            }
+            catch (ArgumentException e) when (e.ParamName == "tcpEndpoint")
+            {
+                throw new ConfigurationException($"{path}.tcp-endpoint: {e.Message}", gadget.GetOrigin("tcp-endpoint"), $"{path}.tcp-endpoint");
             }
             catch (ArgumentException e)
             {
@@ -57,7 +62,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
         {
             Enabled = reader.Boolean($"{UsbipdPath}.enabled"),
             // Port 0 picks a free port (for tests); the bound port is logged.
-            Endpoint = endpoint.Contains(':', StringComparison.Ordinal) && IPEndPoint.TryParse(endpoint, out var parsed)
+            Endpoint = EndpointText.TryParse(endpoint, out var parsed)
                 ? parsed
                 : throw reader.Invalid(endpointPath, $"[{endpoint}] is not an address and port such as 127.0.0.1:3240 or [::1]:3240"),
         };

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using UsbMesh.Actors;
 using UsbMesh.Actors.Event;
 using UsbMesh.Devices;
@@ -24,14 +25,18 @@ internal sealed class GadgetsActor : ReceiveActor
             var devNum = i + 1;
             try
             {
-                var device = Context.ActorOf(UsbDeviceActor.Props(GadgetFactory.Create(settings)), Uri.EscapeDataString(settings.Name));
+                var name = settings.Name;
+                // A tcp-mode serial gadget starts its listener here and logs where (and its clients) through this.
+                var backend = GadgetFactory.Create(settings, line => log.Info("Gadget {Gadget}: {Line}", name, line));
+                var device = Context.ActorOf(UsbDeviceActor.Props(backend), Uri.EscapeDataString(settings.Name));
                 var busId = $"{GadgetBus}-{devNum}";
                 exports.Tell(new Exports.Register(new ExportedDevice(busId, $"/sys/devices/usbmesh/gadgets/{settings.Name}", GadgetBus, devNum, device)));
                 log.Info("Gadget {Gadget} ({Type}) created as {BusId}", settings.Name, settings.GetType().Name, busId);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or SocketException)
             {
-                // One broken gadget (an image that cannot be opened) must not keep the others or the node down.
+                // One broken gadget (an image that cannot be opened, a serial bridge's port in use) must not keep the
+                // others or the node down.
                 log.Error(e, "Gadget {Gadget} could not be created: {Reason}", settings.Name, e.Message);
             }
         }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using UsbMesh.Actors;
@@ -52,6 +54,90 @@ public sealed class ExportsSpec : IDisposable
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.conf:2:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_serial_gadget_in_tcp_mode_is_read_with_its_endpoint()
+    {
+        var text = $$"""
+            usbmesh.node.state-directory = "{{_directory.Path}}"
+            usbmesh.exports.gadgets = [
+              { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:7305" }
+              { type = serial, name = modem, serial-mode = tcp }
+              { type = serial, name = loop }
+            ]
+            """;
+
+        var gadgets = NodeSettings.FromConfig(ConfigurationFactory.ParseString(text, "serial.conf")).Exports.Gadgets;
+
+        Assert.Equal(new SerialSettings("console", SerialMode.Tcp, new IPEndPoint(IPAddress.Loopback, 7305)), gadgets[0]);
+        Assert.Equal(new SerialSettings("modem", SerialMode.Tcp), gadgets[1]);
+        Assert.Equal(new SerialSettings("loop", SerialMode.Echo), gadgets[2]);
+    }
+
+    [Theory]
+    [InlineData("tcp-endpoint = \"localhost:7300\"", "is not an address and port")]
+    [InlineData("tcp-endpoint = \"127.0.0.1\"", "is not an address and port")]
+    [InlineData("tcp-endpoint = \"127.0.0.1:99999\"", "is not an address and port")]
+    public void A_bad_tcp_endpoint_is_a_configuration_error_naming_its_place(string setting, string expected)
+    {
+        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.exports.gadgets = [\n  {{ type = serial, name = tty, serial-mode = tcp,\n    {setting} }}\n]\n";
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeSettings.FromConfig(ConfigurationFactory.ParseString(text, "bad.conf")));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("bad.conf:4:", error.Message, StringComparison.Ordinal);
+        Assert.Equal("usbmesh.exports.gadgets[0].tcp-endpoint", error.Path);
+    }
+
+    [Fact]
+    public async Task A_tcp_serial_gadget_listens_while_the_node_runs_and_closes_with_it()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var text = $$"""
+            usbmesh {
+              node { name = serial-node, state-directory = "{{_directory.Path}}" }
+              logging.console.enabled = off
+              exports.gadgets = [ { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:{{port}}" } ]
+            }
+            """;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString(text, "serial.conf"));
+        using var host = builder.Build();
+
+        await host.StartAsync().WaitAsync(Bound);
+        try
+        {
+            // The gadget's listener comes up with the node.
+            await WaitUntilAsync(() => CanConnect(port));
+        }
+        finally
+        {
+            await host.StopAsync().WaitAsync(Bound);
+        }
+
+        // ...and is closed when the node stops (the device actor disposes the gadget).
+        await WaitUntilAsync(() => !CanConnect(port));
+
+        static bool CanConnect(int port)
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            try
+            {
+                client.Connect(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace UsbMesh.Gadgets.Backends;
 
 /// <summary>The configuration of one emulated gadget.</summary>
@@ -22,11 +24,20 @@ public sealed record KeyboardSettings(string Name) : GadgetSettings(Name);
 /// <summary>A CDC-ACM serial gadget.</summary>
 /// <param name="Name">The gadget's name.</param>
 /// <param name="Mode">What happens to the bytes the host writes.</param>
-public sealed record SerialSettings(string Name, SerialMode Mode = SerialMode.Echo) : GadgetSettings(Name);
+/// <param name="TcpEndpoint">
+/// <see cref="SerialMode.Tcp"/> only: where the bridge listens for its one client; <see cref="DefaultTcpEndpoint"/>
+/// when null; port 0 picks a free port.
+/// </param>
+public sealed record SerialSettings(string Name, SerialMode Mode = SerialMode.Echo, IPEndPoint? TcpEndpoint = null) : GadgetSettings(Name)
+{
+    /// <summary>Where a tcp-mode serial gadget listens unless told otherwise: loopback, port 7300.</summary>
+    public static IPEndPoint DefaultTcpEndpoint => new(IPAddress.Loopback, 7300);
+}
 
 /// <summary>
 /// Builds gadget settings from the plain values of a gadget entry (<c>type = mass-storage | keyboard | serial</c>,
-/// <c>name</c>, <c>image</c>, <c>size</c>, <c>read-only</c>, <c>serial-mode</c>), and gadgets from settings.
+/// <c>name</c>, <c>image</c>, <c>size</c>, <c>read-only</c>, <c>serial-mode</c>, <c>tcp-endpoint</c>), and gadgets
+/// from settings.
 /// Parsing the entry out of HOCON is the node's job.
 /// </summary>
 public static class GadgetFactory
@@ -37,10 +48,15 @@ public static class GadgetFactory
     /// <param name="image">Image path (mass storage).</param>
     /// <param name="sizeBytes">Image size in bytes (mass storage, when the image is created).</param>
     /// <param name="readOnly">Read-only image (mass storage).</param>
-    /// <param name="serialMode"><c>echo</c> (default) or <c>channel</c> (serial).</param>
-    /// <exception cref="ArgumentException">A value is missing or unknown; the message names it.</exception>
+    /// <param name="serialMode"><c>echo</c> (default), <c>channel</c> or <c>tcp</c> (serial).</param>
+    /// <param name="tcpEndpoint">
+    /// Address and port such as <c>127.0.0.1:7300</c> or <c>[::1]:7300</c> (serial, tcp mode only; default
+    /// <see cref="SerialSettings.DefaultTcpEndpoint"/>; port 0 picks a free port).
+    /// </param>
+    /// <exception cref="ArgumentException">A value is missing or unknown; the message names it and <see cref="ArgumentException.ParamName"/> is its parameter.</exception>
     public static GadgetSettings CreateSettings(
-        string type, string name, string? image = null, long? sizeBytes = null, bool readOnly = false, string? serialMode = null)
+        string type, string name, string? image = null, long? sizeBytes = null, bool readOnly = false, string? serialMode = null,
+        string? tcpEndpoint = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         if (string.IsNullOrWhiteSpace(name))
@@ -72,24 +88,47 @@ public static class GadgetFactory
                 {
                     "echo" => SerialMode.Echo,
                     "channel" => SerialMode.Channel,
+                    "tcp" => SerialMode.Tcp,
                     _ => throw new ArgumentException(
-                        $"Serial gadget '{name}': serial-mode '{serialMode}' is not 'echo' or 'channel'.", nameof(serialMode)),
+                        $"Serial gadget '{name}': serial-mode '{serialMode}' is not 'echo', 'channel' or 'tcp'.", nameof(serialMode)),
                 };
-                return new SerialSettings(name, mode);
+                if (tcpEndpoint is null)
+                {
+                    return new SerialSettings(name, mode);
+                }
+
+                if (mode != SerialMode.Tcp)
+                {
+                    throw new ArgumentException(
+                        $"Serial gadget '{name}': tcp-endpoint is only for serial-mode = tcp (the mode is '{serialMode}').", nameof(tcpEndpoint));
+                }
+
+                return new SerialSettings(name, mode, ParseEndpoint(tcpEndpoint)
+                    ?? throw new ArgumentException(
+                        $"Serial gadget '{name}': tcp-endpoint [{tcpEndpoint}] is not an address and port such as 127.0.0.1:7300 or [::1]:7300.",
+                        nameof(tcpEndpoint)));
             default:
                 throw new ArgumentException(
                     $"Gadget '{name}': type '{type}' is not 'mass-storage', 'keyboard' or 'serial'.", nameof(type));
         }
     }
 
-    /// <summary>Builds the gadget <paramref name="settings"/> describe (a mass-storage gadget opens its image now).</summary>
+    /// <summary>
+    /// Builds the gadget <paramref name="settings"/> describe (a mass-storage gadget opens its image now, a tcp-mode
+    /// serial gadget starts listening now).
+    /// </summary>
     /// <param name="settings">The settings.</param>
-    public static GadgetBackend Create(GadgetSettings settings) => settings switch
+    /// <param name="log">Receives the gadget's own lines (the serial tcp bridge's listening, connects and refusals).</param>
+    /// <exception cref="System.Net.Sockets.SocketException">A tcp-mode serial gadget's endpoint cannot be bound.</exception>
+    public static GadgetBackend Create(GadgetSettings settings, Action<string>? log = null) => settings switch
     {
         MassStorageSettings storage => MassStorageGadget.Open(storage),
         KeyboardSettings keyboard => new KeyboardGadget(GadgetIdentity.Keyboard.WithSerial(GadgetIdentity.SerialFor(keyboard.Name))),
-        SerialSettings serial => new SerialGadget(serial.Mode, GadgetIdentity.Serial.WithSerial(GadgetIdentity.SerialFor(serial.Name))),
+        SerialSettings serial => new SerialGadget(
+            serial.Mode, GadgetIdentity.Serial.WithSerial(GadgetIdentity.SerialFor(serial.Name)), serial.TcpEndpoint, log),
         null => throw new ArgumentNullException(nameof(settings)),
         _ => throw new ArgumentException($"Unknown gadget settings {settings.GetType().Name}.", nameof(settings)),
     };
+
+    private static IPEndPoint? ParseEndpoint(string text) => EndpointText.TryParse(text, out var endpoint) ? endpoint : null;
 }

@@ -16,6 +16,35 @@ public sealed class GadgetFactoryTests : IDisposable
         Assert.Equal(new KeyboardSettings("kbd"), GadgetFactory.CreateSettings("Keyboard", "kbd"));
         Assert.Equal(new SerialSettings("tty", SerialMode.Echo), GadgetFactory.CreateSettings("serial", "tty", serialMode: "echo"));
         Assert.Equal(new SerialSettings("tty", SerialMode.Channel), GadgetFactory.CreateSettings("serial", "tty", serialMode: "channel"));
+        Assert.Equal(new SerialSettings("tty", SerialMode.Tcp), GadgetFactory.CreateSettings("serial", "tty", serialMode: "tcp"));
+        Assert.Equal(
+            new SerialSettings("tty", SerialMode.Tcp, new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Loopback, 7301)),
+            GadgetFactory.CreateSettings("serial", "tty", serialMode: "tcp", tcpEndpoint: "[::1]:7301"));
+        Assert.Equal("127.0.0.1:7300", SerialSettings.DefaultTcpEndpoint.ToString());
+    }
+
+    [Theory]
+    [InlineData("tcp", "localhost:7300", "is not an address and port")]
+    [InlineData("tcp", "7300", "is not an address and port")]
+    [InlineData("tcp", "127.0.0.1:70000", "is not an address and port")]
+    [InlineData("echo", "127.0.0.1:7300", "only for serial-mode = tcp")]
+    public void A_bad_tcp_endpoint_is_refused_naming_it(string mode, string endpoint, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => GadgetFactory.CreateSettings("serial", "tty", serialMode: mode, tcpEndpoint: endpoint));
+        Assert.Equal("tcpEndpoint", e.ParamName);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tcp_serial_gadget_listens_where_its_settings_say()
+    {
+        var lines = new List<string>();
+        await using var gadget = GadgetFactory.Create(
+            GadgetFactory.CreateSettings("serial", "tty", serialMode: "tcp", tcpEndpoint: "127.0.0.1:0"), lines.Add);
+        var serial = Assert.IsType<SerialGadget>(gadget);
+        Assert.Equal(SerialMode.Tcp, serial.Mode);
+        Assert.NotEqual(0, serial.TcpEndpoint!.Port);
+        Assert.Contains(lines, l => l.Contains(serial.TcpEndpoint.ToString(), StringComparison.Ordinal));
     }
 
     [Theory]

@@ -99,4 +99,45 @@ public sealed class SerialGadgetTests
         await Run(serial, UrbRequest.BulkIn(1, 4096));
         Assert.Equal(UrbStatus.Completed, (await blocked.WaitAsync(Patience)).Status);
     }
+
+    [Fact]
+    public async Task Channel_mode_makes_host_writes_wait_while_the_application_does_not_read()
+    {
+        await using var serial = new SerialGadget(SerialMode.Channel);
+        await Run(serial, UrbRequest.BulkOut(1, new byte[SerialGadget.BufferLimit]));
+        Assert.Equal(SerialGadget.BufferLimit, serial.PendingFromHost);
+        var blocked = serial.SubmitAsync(UrbRequest.BulkOut(1, new byte[] { 1 }), CancellationToken.None);
+        await Task.Delay(30);
+        Assert.False(blocked.IsCompleted);
+
+        Assert.Equal(SerialGadget.BufferLimit, (await serial.FromHost.ReadAsync().AsTask().WaitAsync(Patience)).Length);
+        Assert.Equal(UrbStatus.Completed, (await blocked.WaitAsync(Patience)).Status);
+        Assert.True(serial.FromHost.TryRead(out var last));
+        Assert.Equal(new byte[] { 1 }, last);
+        Assert.Equal(0, serial.PendingFromHost);
+    }
+
+    [Fact]
+    public async Task SendAsync_waits_while_the_host_does_not_read()
+    {
+        await using var serial = new SerialGadget(SerialMode.Channel);
+        await serial.SendAsync(new byte[SerialGadget.BufferLimit]);
+        var waiting = serial.SendAsync("x"u8.ToArray()).AsTask();
+        await Task.Delay(30);
+        Assert.False(waiting.IsCompleted);
+
+        Assert.Equal(4096, (await Run(serial, UrbRequest.BulkIn(1, 4096))).ActualLength);
+        await waiting.WaitAsync(Patience);
+        Assert.Equal(SerialGadget.BufferLimit - 4096 + 1, serial.PendingToHost);
+    }
+
+    [Fact]
+    public async Task SendAsync_fails_once_the_gadget_is_unplugged()
+    {
+        var serial = new SerialGadget(SerialMode.Channel);
+        await serial.SendAsync(new byte[SerialGadget.BufferLimit]);
+        var waiting = serial.SendAsync("x"u8.ToArray()).AsTask();
+        await serial.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Patience));
+    }
 }
