@@ -3,7 +3,8 @@ using BenchmarkDotNet.Running;
 namespace UsbMesh.Bench;
 
 /// <summary>
-/// <c>alloc</c>: the quick allocation check. <c>usbip [rounds]</c>: the usbipd endpoint on loopback against raw TCP
+/// <c>alloc</c>: the quick allocation check. <c>kernel [rounds]</c>: dd through the guest kernel's vhci in QEMU, UsbMesh
+/// beside the kernel's own USB/IP export (see <see cref="Kernel.KernelUsbIpBench"/>). <c>usbip [rounds]</c>: the usbipd endpoint on loopback against raw TCP
 /// (a custom loop that prints a table; see <see cref="UsbIp.UsbIpEndpointBench"/>). <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>); no filter runs every benchmark.
 /// <c>--in-process</c> runs the benchmarks in this process instead of one process each.
@@ -20,6 +21,11 @@ internal static class Program
         if (args is ["usbip", ..])
         {
             return UsbIp.UsbIpEndpointBench.Run(args);
+        }
+
+        if (args is ["kernel", ..])
+        {
+            return Kernel.KernelUsbIpBench.Run(args);
         }
 
         if (args is ["alloc", ..])
