@@ -240,7 +240,7 @@ public abstract class GadgetBackend : IUsbDeviceBackend
     /// <summary>Answers a class or vendor request (under the gate). The default stalls.</summary>
     /// <param name="request">The SETUP packet.</param>
     /// <param name="outData">The OUT data stage (empty for IN requests).</param>
-    protected virtual GadgetControlResponse HandleClassRequestLocked(GadgetControlRequest request, ReadOnlySpan<byte> outData) =>
+    protected virtual GadgetControlResponse HandleClassRequestLocked(SetupPacket request, ReadOnlySpan<byte> outData) =>
         GadgetControlResponse.Stall;
 
     /// <summary>A class descriptor fetched with a standard GET_DESCRIPTOR to an interface (HID 0x21/0x22), or null to stall.</summary>
@@ -324,7 +324,7 @@ public abstract class GadgetBackend : IUsbDeviceBackend
         if (setup.Type != RequestType.Standard)
         {
             var response = HandleClassRequestLocked(
-                new GadgetControlRequest(setup.RequestTypeBits, setup.Request, setup.Value, setup.Index, setup.Length),
+                setup,
                 request.OutData.Span);
             if (response.Outcome == GadgetControlOutcome.Stall)
             {

@@ -133,7 +133,7 @@ public sealed class KeyboardGadget : GadgetBackend
     }
 
     /// <inheritdoc />
-    protected override GadgetControlResponse HandleClassRequestLocked(GadgetControlRequest request, ReadOnlySpan<byte> outData)
+    protected override GadgetControlResponse HandleClassRequestLocked(SetupPacket request, ReadOnlySpan<byte> outData)
     {
         if ((byte)request.Index != InterfaceNumber)
         {
@@ -141,7 +141,7 @@ public sealed class KeyboardGadget : GadgetBackend
         }
 
         (var response, _state) = HidKeyboardRequests.Handle(_state, request, outData);
-        if (response.Outcome == GadgetControlOutcome.Ack && request.Request == HidKeyboardRequests.SetReport && !request.IsDeviceToHost)
+        if (response.Outcome == GadgetControlOutcome.Ack && request.Request == HidKeyboardRequests.SetReport && request.Direction != UsbDirection.In)
         {
             _ledsToRaise = _state.Leds;
         }

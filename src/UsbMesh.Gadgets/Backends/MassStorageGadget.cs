@@ -94,9 +94,9 @@ public sealed class MassStorageGadget : GadgetBackend
     }
 
     /// <inheritdoc />
-    protected override GadgetControlResponse HandleClassRequestLocked(GadgetControlRequest request, ReadOnlySpan<byte> outData)
+    protected override GadgetControlResponse HandleClassRequestLocked(SetupPacket request, ReadOnlySpan<byte> outData)
     {
-        if (!request.IsToInterface || (byte)request.Index != InterfaceNumber)
+        if (request.Recipient != RequestRecipient.Interface || (byte)request.Index != InterfaceNumber)
         {
             return GadgetControlResponse.Stall;
         }

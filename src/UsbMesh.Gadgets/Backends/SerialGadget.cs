@@ -245,7 +245,7 @@ public sealed class SerialGadget : GadgetBackend
     }
 
     /// <inheritdoc />
-    protected override GadgetControlResponse HandleClassRequestLocked(GadgetControlRequest request, ReadOnlySpan<byte> outData)
+    protected override GadgetControlResponse HandleClassRequestLocked(SetupPacket request, ReadOnlySpan<byte> outData)
     {
         if ((byte)request.Index != CommunicationInterface)
         {

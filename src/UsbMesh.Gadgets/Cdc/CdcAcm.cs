@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using UsbMesh.Usb;
 
 namespace UsbMesh.Gadgets.Cdc;
 
@@ -154,15 +155,15 @@ public static class CdcAcmRequests
     /// <param name="request">The SETUP packet (a class request to the communication interface).</param>
     /// <param name="outData">The OUT data stage (SET_LINE_CODING); empty otherwise.</param>
     public static (GadgetControlResponse Response, CdcAcmState State) Handle(
-        CdcAcmState state, GadgetControlRequest request, ReadOnlySpan<byte> outData = default)
+        CdcAcmState state, SetupPacket request, ReadOnlySpan<byte> outData = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (!request.IsClass || !request.IsToInterface)
+        if (request.Type != RequestType.Class || request.Recipient != RequestRecipient.Interface)
         {
             return (GadgetControlResponse.Stall, state);
         }
 
-        if (request.IsDeviceToHost)
+        if (request.Direction == UsbDirection.In)
         {
             return request.Request == GetLineCoding && request.Value == 0
                 ? (GadgetControlResponse.In(state.LineCoding.ToArray(), request.Length), state)

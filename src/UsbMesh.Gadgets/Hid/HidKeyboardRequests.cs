@@ -1,3 +1,5 @@
+using UsbMesh.Usb;
+
 namespace UsbMesh.Gadgets.Hid;
 
 /// <summary>HID protocol selected with SET_PROTOCOL (HID 1.11 7.2.6).</summary>
@@ -58,17 +60,17 @@ public static class HidKeyboardRequests
     /// <param name="request">The SETUP packet (a class request to the interface).</param>
     /// <param name="outData">The OUT data stage (SET_REPORT); empty otherwise.</param>
     public static (GadgetControlResponse Response, HidKeyboardState State) Handle(
-        HidKeyboardState state, GadgetControlRequest request, ReadOnlySpan<byte> outData = default)
+        HidKeyboardState state, SetupPacket request, ReadOnlySpan<byte> outData = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (!request.IsClass || !request.IsToInterface)
+        if (request.Type != RequestType.Class || request.Recipient != RequestRecipient.Interface)
         {
             return (GadgetControlResponse.Stall, state);
         }
 
         var high = (byte)(request.Value >> 8);
         var low = (byte)request.Value;
-        if (request.IsDeviceToHost)
+        if (request.Direction == UsbDirection.In)
         {
             switch (request.Request)
             {

@@ -1,3 +1,5 @@
+using UsbMesh.Usb;
+
 namespace UsbMesh.Gadgets.MassStorage;
 
 /// <summary>How a bulk transfer handed to <see cref="BulkOnlyTransport"/> ends.</summary>
@@ -214,20 +216,20 @@ public sealed class BulkOnlyTransport
 
     /// <summary>Answers the class requests of the interface: Bulk-Only Mass Storage Reset and Get Max LUN; anything else stalls.</summary>
     /// <param name="request">The setup packet.</param>
-    public GadgetControlResponse HandleClassRequest(GadgetControlRequest request)
+    public GadgetControlResponse HandleClassRequest(SetupPacket request)
     {
-        if (!request.IsClass || !request.IsToInterface)
+        if (request.Type != RequestType.Class || request.Recipient != RequestRecipient.Interface)
         {
             return GadgetControlResponse.Stall;
         }
 
-        if (request.Request == ResetRequest && !request.IsDeviceToHost && request.Value == 0 && request.Length == 0)
+        if (request.Request == ResetRequest && request.Direction != UsbDirection.In && request.Value == 0 && request.Length == 0)
         {
             Reset();
             return GadgetControlResponse.Ack;
         }
 
-        if (request.Request == GetMaxLunRequest && request.IsDeviceToHost && request.Value == 0 && request.Length >= 1)
+        if (request.Request == GetMaxLunRequest && request.Direction == UsbDirection.In && request.Value == 0 && request.Length >= 1)
         {
             return GadgetControlResponse.In([MaxLun], request.Length);
         }

@@ -1,4 +1,5 @@
 using UsbMesh.Gadgets.Cdc;
+using UsbMesh.Usb;
 
 namespace UsbMesh.Gadgets.Tests.Cdc;
 
@@ -36,8 +37,8 @@ public class CdcAcmTests
     [Fact]
     public void Set_line_coding_then_get_line_coding_returns_it()
     {
-        var (set, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new GadgetControlRequest(0x21, 0x20, 0, 0, 7), Coding115200);
-        var (get, _) = CdcAcmRequests.Handle(state, new GadgetControlRequest(0xA1, 0x21, 0, 0, 7));
+        var (set, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new SetupPacket(0x21, 0x20, 0, 0, 7), Coding115200);
+        var (get, _) = CdcAcmRequests.Handle(state, new SetupPacket(0xA1, 0x21, 0, 0, 7));
 
         Assert.Equal(GadgetControlOutcome.Ack, set.Outcome);
         Assert.Equal(115200u, state.LineCoding.BaudRate);
@@ -47,7 +48,7 @@ public class CdcAcmTests
     [Fact]
     public void Initial_line_coding_is_9600_8n1()
     {
-        var (get, _) = CdcAcmRequests.Handle(CdcAcmState.Initial, new GadgetControlRequest(0xA1, 0x21, 0, 0, 7));
+        var (get, _) = CdcAcmRequests.Handle(CdcAcmState.Initial, new SetupPacket(0xA1, 0x21, 0, 0, 7));
 
         Assert.Equal(Convert.FromHexString("80250000000008"), get.Data.ToArray());
     }
@@ -56,7 +57,7 @@ public class CdcAcmTests
     public void Invalid_set_line_coding_stalls_and_keeps_the_coding()
     {
         var (response, state) = CdcAcmRequests.Handle(
-            CdcAcmState.Initial, new GadgetControlRequest(0x21, 0x20, 0, 0, 7), Convert.FromHexString("00C20100000009"));
+            CdcAcmState.Initial, new SetupPacket(0x21, 0x20, 0, 0, 7), Convert.FromHexString("00C20100000009"));
 
         Assert.Equal(GadgetControlOutcome.Stall, response.Outcome);
         Assert.Equal(CdcLineCoding.Default, state.LineCoding);
@@ -69,7 +70,7 @@ public class CdcAcmTests
     [InlineData(0x0003, true, true)]
     public void Set_control_line_state_sets_dtr_and_rts(ushort value, bool dtr, bool rts)
     {
-        var (response, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new GadgetControlRequest(0x21, 0x22, value, 0, 0));
+        var (response, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new SetupPacket(0x21, 0x22, value, 0, 0));
 
         Assert.Equal(GadgetControlOutcome.Ack, response.Outcome);
         Assert.Equal((dtr, rts), (state.Dtr, state.Rts));
@@ -78,8 +79,8 @@ public class CdcAcmTests
     [Fact]
     public void Send_break_records_its_duration()
     {
-        var (_, on) = CdcAcmRequests.Handle(CdcAcmState.Initial, new GadgetControlRequest(0x21, 0x23, 0xFFFF, 0, 0));
-        var (_, off) = CdcAcmRequests.Handle(on, new GadgetControlRequest(0x21, 0x23, 0, 0, 0));
+        var (_, on) = CdcAcmRequests.Handle(CdcAcmState.Initial, new SetupPacket(0x21, 0x23, 0xFFFF, 0, 0));
+        var (_, off) = CdcAcmRequests.Handle(on, new SetupPacket(0x21, 0x23, 0, 0, 0));
 
         Assert.Equal(0xFFFF, on.BreakMilliseconds);
         Assert.Equal(0, off.BreakMilliseconds);
@@ -92,7 +93,7 @@ public class CdcAcmTests
     [InlineData(0x01, 0x22, 0x0001, 0)]   // standard request type
     public void Unsupported_or_malformed_requests_stall(byte type, byte request, ushort value, ushort length)
     {
-        var (response, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new GadgetControlRequest(type, request, value, 0, length));
+        var (response, state) = CdcAcmRequests.Handle(CdcAcmState.Initial, new SetupPacket(type, request, value, 0, length));
 
         Assert.Equal(GadgetControlOutcome.Stall, response.Outcome);
         Assert.Same(CdcAcmState.Initial, state);

@@ -1,4 +1,5 @@
 using UsbMesh.Gadgets.Hid;
+using UsbMesh.Usb;
 
 namespace UsbMesh.Gadgets.Tests.Hid;
 
@@ -7,8 +8,8 @@ public class HidKeyboardRequestsTests
     [Fact]
     public void Set_idle_then_get_idle_returns_the_rate()
     {
-        var (set, state) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new GadgetControlRequest(0x21, 0x0A, 0x0000, 0, 0));
-        var (get, _) = HidKeyboardRequests.Handle(state, new GadgetControlRequest(0xA1, 0x02, 0, 0, 1));
+        var (set, state) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new SetupPacket(0x21, 0x0A, 0x0000, 0, 0));
+        var (get, _) = HidKeyboardRequests.Handle(state, new SetupPacket(0xA1, 0x02, 0, 0, 1));
 
         Assert.Equal(GadgetControlOutcome.Ack, set.Outcome);
         Assert.Equal(0, state.IdleRate);
@@ -19,8 +20,8 @@ public class HidKeyboardRequestsTests
     [Fact]
     public void Initial_idle_is_500_ms_and_protocol_is_report()
     {
-        var (idle, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new GadgetControlRequest(0xA1, 0x02, 0, 0, 1));
-        var (protocol, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new GadgetControlRequest(0xA1, 0x03, 0, 0, 1));
+        var (idle, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new SetupPacket(0xA1, 0x02, 0, 0, 1));
+        var (protocol, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new SetupPacket(0xA1, 0x03, 0, 0, 1));
 
         Assert.Equal(new byte[] { 125 }, idle.Data.ToArray());
         Assert.Equal(TimeSpan.FromMilliseconds(500), HidKeyboardState.Initial.IdleDuration);
@@ -30,8 +31,8 @@ public class HidKeyboardRequestsTests
     [Fact]
     public void Set_protocol_boot_then_get_protocol_returns_zero()
     {
-        var (_, state) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new GadgetControlRequest(0x21, 0x0B, 0, 0, 0));
-        var (get, _) = HidKeyboardRequests.Handle(state, new GadgetControlRequest(0xA1, 0x03, 0, 0, 1));
+        var (_, state) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new SetupPacket(0x21, 0x0B, 0, 0, 0));
+        var (get, _) = HidKeyboardRequests.Handle(state, new SetupPacket(0xA1, 0x03, 0, 0, 1));
 
         Assert.Equal(HidProtocol.Boot, state.Protocol);
         Assert.Equal(new byte[] { 0x00 }, get.Data.ToArray());
@@ -42,7 +43,7 @@ public class HidKeyboardRequestsTests
     {
         var state = HidKeyboardState.Initial with { Input = new BootKeyboardReport(KeyModifiers.LeftShift, 0x04) };
 
-        var (response, _) = HidKeyboardRequests.Handle(state, new GadgetControlRequest(0xA1, 0x01, 0x0100, 0, 8));
+        var (response, _) = HidKeyboardRequests.Handle(state, new SetupPacket(0xA1, 0x01, 0x0100, 0, 8));
 
         Assert.Equal(Convert.FromHexString("0200040000000000"), response.Data.ToArray());
     }
@@ -51,8 +52,8 @@ public class HidKeyboardRequestsTests
     public void Set_report_output_sets_the_leds_and_get_report_output_reads_them()
     {
         var (set, state) = HidKeyboardRequests.Handle(
-            HidKeyboardState.Initial, new GadgetControlRequest(0x21, 0x09, 0x0200, 0, 1), [0x02]);
-        var (get, _) = HidKeyboardRequests.Handle(state, new GadgetControlRequest(0xA1, 0x01, 0x0200, 0, 1));
+            HidKeyboardState.Initial, new SetupPacket(0x21, 0x09, 0x0200, 0, 1), [0x02]);
+        var (get, _) = HidKeyboardRequests.Handle(state, new SetupPacket(0xA1, 0x01, 0x0200, 0, 1));
 
         Assert.Equal(GadgetControlOutcome.Ack, set.Outcome);
         Assert.True(state.Leds.CapsLock);
@@ -70,7 +71,7 @@ public class HidKeyboardRequestsTests
     public void Unsupported_or_malformed_requests_stall_and_keep_the_state(byte type, byte request, ushort value, ushort length)
     {
         var (response, state) = HidKeyboardRequests.Handle(
-            HidKeyboardState.Initial, new GadgetControlRequest(type, request, value, 0, length));
+            HidKeyboardState.Initial, new SetupPacket(type, request, value, 0, length));
 
         Assert.Equal(GadgetControlOutcome.Stall, response.Outcome);
         Assert.Same(HidKeyboardState.Initial, state);
@@ -79,7 +80,7 @@ public class HidKeyboardRequestsTests
     [Fact]
     public void In_answers_are_cut_to_w_length()
     {
-        var (response, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new GadgetControlRequest(0xA1, 0x01, 0x0100, 0, 3));
+        var (response, _) = HidKeyboardRequests.Handle(HidKeyboardState.Initial, new SetupPacket(0xA1, 0x01, 0x0100, 0, 3));
 
         Assert.Equal(3, response.Data.Length);
     }

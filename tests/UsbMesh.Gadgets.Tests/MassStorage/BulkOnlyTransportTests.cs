@@ -1,4 +1,5 @@
 using UsbMesh.Gadgets.MassStorage;
+using UsbMesh.Usb;
 
 namespace UsbMesh.Gadgets.Tests.MassStorage;
 
@@ -274,7 +275,7 @@ public class BulkOnlyTransportTests
         Assert.Equal(BulkTransferResult.Stall, _transport.HandleOut(Cbw(31, 0, false, TestUnitReady)));
 
         // Reset recovery: Bulk-Only Mass Storage Reset, then CLEAR_FEATURE(HALT) on bulk-in and bulk-out.
-        var reset = _transport.HandleClassRequest(new GadgetControlRequest(0x21, 0xFF, 0, 0, 0));
+        var reset = _transport.HandleClassRequest(new SetupPacket(0x21, 0xFF, 0, 0, 0));
         Assert.Equal(GadgetControlOutcome.Ack, reset.Outcome);
         Assert.True(_transport.IsBulkInHalted);   // a reset preserves halts
         Assert.True(_transport.ClearHalt(bulkIn: true));
@@ -299,13 +300,13 @@ public class BulkOnlyTransportTests
     [Fact]
     public void Get_max_lun_answers_zero_and_malformed_class_requests_stall()
     {
-        var maxLun = _transport.HandleClassRequest(new GadgetControlRequest(0xA1, 0xFE, 0, 0, 1));
+        var maxLun = _transport.HandleClassRequest(new SetupPacket(0xA1, 0xFE, 0, 0, 1));
 
         Assert.Equal(GadgetControlOutcome.Ack, maxLun.Outcome);
         Assert.Equal(new byte[] { 0x00 }, maxLun.Data.ToArray());
-        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new GadgetControlRequest(0x21, 0xFE, 0, 0, 1)).Outcome);
-        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new GadgetControlRequest(0x21, 0xFF, 1, 0, 0)).Outcome);
-        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new GadgetControlRequest(0xA1, 0x01, 0, 0, 1)).Outcome);
+        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new SetupPacket(0x21, 0xFE, 0, 0, 1)).Outcome);
+        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new SetupPacket(0x21, 0xFF, 1, 0, 0)).Outcome);
+        Assert.Equal(GadgetControlOutcome.Stall, _transport.HandleClassRequest(new SetupPacket(0xA1, 0x01, 0, 0, 1)).Outcome);
     }
 
     [Fact]

@@ -1,27 +1,5 @@
 namespace UsbMesh.Gadgets;
 
-/// <summary>
-/// The eight-byte SETUP packet of a control transfer, reduced to what gadget class logic needs. Kept local to the
-/// gadgets so their logic does not depend on the USB model; the device actors translate their setup packet into
-/// this when they route class requests here.
-/// </summary>
-/// <param name="RequestType">bmRequestType: bit 7 direction (1 = device to host), bits 6..5 type, bits 4..0 recipient.</param>
-/// <param name="Request">bRequest.</param>
-/// <param name="Value">wValue.</param>
-/// <param name="Index">wIndex (for interface requests the interface number in the low byte).</param>
-/// <param name="Length">wLength: the most bytes the host accepts (IN) or the bytes it sends (OUT).</param>
-public readonly record struct GadgetControlRequest(byte RequestType, byte Request, ushort Value, ushort Index, ushort Length)
-{
-    /// <summary>True when the data stage (if any) goes from device to host.</summary>
-    public bool IsDeviceToHost => (RequestType & 0x80) != 0;
-
-    /// <summary>True for class requests (bmRequestType type bits = 01).</summary>
-    public bool IsClass => (RequestType & 0x60) == 0x20;
-
-    /// <summary>True when the recipient is an interface (bmRequestType recipient bits = 00001).</summary>
-    public bool IsToInterface => (RequestType & 0x1F) == 0x01;
-}
-
 /// <summary>How a control request ends.</summary>
 public enum GadgetControlOutcome
 {
