@@ -157,10 +157,14 @@ public sealed class SerialTcpBridgeTests
         await second.ConnectAsync(serial.TcpEndpoint!).WaitAsync(Patience);
         var refused = await second.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(Patience);
         Assert.Equal(0, refused);
-        lock (lines)
+        // The bridge closes the refused connection first and logs it after, so the line may trail the close.
+        await WaitUntilAsync(() =>
         {
-            Assert.Contains(lines, l => l.Contains("refused", StringComparison.Ordinal));
-        }
+            lock (lines)
+            {
+                return lines.Any(l => l.Contains("refused", StringComparison.Ordinal));
+            }
+        });
 
         Assert.Equal(first.Client.LocalEndPoint, serial.TcpClientEndpoint);
         await Run(serial, UrbRequest.BulkOut(1, "still"u8.ToArray()));
