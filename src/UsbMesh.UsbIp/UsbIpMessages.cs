@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UsbMesh.Usb;
 
 namespace UsbMesh.UsbIp;
 
@@ -64,9 +65,6 @@ public readonly record struct UsbIpInterface(byte InterfaceClass, byte Interface
 /// <summary>One device of a device list: the device record followed by <c>bNumInterfaces</c> interface records.</summary>
 public sealed record UsbIpExportedDevice(UsbIpDevice Device, ImmutableArray<UsbIpInterface> Interfaces);
 
-/// <summary>The 8 setup bytes of a control transfer, copied literally (USB little-endian wValue/wIndex/wLength).</summary>
-public readonly record struct UsbIpSetup(byte RequestType, byte Request, ushort Value, ushort Index, ushort Length);
-
 /// <summary>usbip_iso_packet_descriptor: four big-endian 32-bit fields in this order.</summary>
 public readonly record struct UsbIpIsoPacketDescriptor(uint Offset, uint Length, uint ActualLength, int Status);
 
@@ -97,7 +95,7 @@ public sealed record UsbIpCmdSubmit(
     int StartFrame,
     int NumberOfPackets,
     int Interval,
-    UsbIpSetup Setup,
+    SetupPacket Setup,
     ReadOnlyMemory<byte> Data,
     ImmutableArray<UsbIpIsoPacketDescriptor> IsoPackets) : UsbIpUrbMessage(Seqnum, DevId, Direction, Endpoint)
 {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using UsbMesh.Usb;
 
 namespace UsbMesh.UsbIp;
 
@@ -206,12 +207,7 @@ public sealed class UsbIpUrbParser
 
         var data = ReadData(ref reader, dataLength);
         var iso = ReadIsoPackets(ref reader, packets);
-        var setup = new UsbIpSetup(
-            setupBytes[0],
-            setupBytes[1],
-            (ushort)(setupBytes[2] | (setupBytes[3] << 8)),
-            (ushort)(setupBytes[4] | (setupBytes[5] << 8)),
-            (ushort)(setupBytes[6] | (setupBytes[7] << 8)));
+        var setup = SetupPacket.Parse(setupBytes);
         message = new UsbIpCmdSubmit(
             basic.Seqnum,
             basic.DevId,

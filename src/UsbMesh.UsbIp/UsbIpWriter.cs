@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
+
 namespace UsbMesh.UsbIp;
 
 /// <summary>
@@ -189,11 +190,7 @@ public static class UsbIpWriter
         BinaryPrimitives.WriteInt32BigEndian(span[28..], m.StartFrame);
         BinaryPrimitives.WriteInt32BigEndian(span[32..], m.NumberOfPackets);
         BinaryPrimitives.WriteInt32BigEndian(span[36..], m.Interval);
-        span[40] = m.Setup.RequestType;
-        span[41] = m.Setup.Request;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[42..], m.Setup.Value);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[44..], m.Setup.Index);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[46..], m.Setup.Length);
+        m.Setup.WriteTo(span[40..48]);
         output.Advance(UsbIpConstants.UrbHeaderLength);
         output.Write(m.Data.Span);
         WriteIsoPackets(output, m.IsoPackets);

@@ -84,8 +84,7 @@ internal static class UsbipdTranslation
         {
             if (number == 0)
             {
-                var s = command.Setup;
-                var setup = new SetupPacket(s.RequestType, s.Request, s.Value, s.Index, s.Length);
+                var setup = command.Setup;
                 ReadOnlyMemory<byte> outData = default;
                 if (setup.Direction == UsbDirection.Out)
                 {

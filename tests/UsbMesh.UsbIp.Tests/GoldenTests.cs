@@ -1,3 +1,5 @@
+using UsbMesh.Usb;
+
 namespace UsbMesh.UsbIp.Tests;
 
 /// <summary>
@@ -181,7 +183,7 @@ public sealed class GoldenTests
             80 06 0001 0000 1200       // setup: IN|standard|device, GET_DESCRIPTOR, wValue 0x0100, wIndex 0, wLength 18 (little-endian)
             """);
         var submit = Wire.ParsesExactly<UsbIpCmdSubmit>(Wire.UrbServer(), bytes);
-        Assert.Equal(new UsbIpSetup(0x80, 0x06, 0x0100, 0, 18), submit.Setup);
+        Assert.Equal(new SetupPacket(0x80, 0x06, 0x0100, 0, 18), submit.Setup);
         Assert.Equal(-1, submit.NumberOfPackets);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using UsbMesh.Usb;
 
 namespace UsbMesh.UsbIp.Tests;
 
@@ -55,7 +56,7 @@ public sealed class RoundTripTests
             IsoOut,
             new UsbIpCmdSubmit(10, 1, UsbIpDirection.Out, 1, 0, 3, 0, 0, 0, default, new byte[] { 7, 8, 9 }, default),
             new UsbIpCmdUnlink(11, 1, UsbIpDirection.Out, 0, 10),
-            new UsbIpCmdSubmit(12, 1, UsbIpDirection.In, 0, 0x200, 64, 0, 0, 0, new UsbIpSetup(0x80, 6, 0x200, 0, 64), default, default),
+            new UsbIpCmdSubmit(12, 1, UsbIpDirection.In, 0, 0x200, 64, 0, 0, 0, new SetupPacket(0x80, 6, 0x200, 0, 64), default, default),
         };
         var stream = messages.SelectMany(Wire.Write).ToArray();
         var random = new Random(20261121);

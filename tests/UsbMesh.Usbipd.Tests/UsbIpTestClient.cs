@@ -72,7 +72,7 @@ internal sealed class UsbIpTestClient : IAsyncDisposable
     public uint NextSeqnum() => Interlocked.Increment(ref _seqnum);
 
     /// <summary>Sends a CMD_SUBMIT and remembers it, so its reply can be framed.</summary>
-    public async Task<uint> SubmitAsync(UsbIpDirection direction, uint endpoint, int length, byte[]? outData = null, UsbIpSetup setup = default, uint? seqnum = null)
+    public async Task<uint> SubmitAsync(UsbIpDirection direction, uint endpoint, int length, byte[]? outData = null, SetupPacket setup = default, uint? seqnum = null)
     {
         var seq = seqnum ?? NextSeqnum();
         lock (_gate)

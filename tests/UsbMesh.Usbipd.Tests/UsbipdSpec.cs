@@ -63,5 +63,5 @@ public abstract class UsbipdSpec : TestKit.TestKit
         return ExpectMsg<Usbipd.Bound>().Connections;
     }
 
-    protected static UsbIpSetup GetDeviceDescriptor(ushort length = 18) => new(0x80, 6, 0x0100, 0, length);
+    protected static SetupPacket GetDeviceDescriptor(ushort length = 18) => new(0x80, 6, 0x0100, 0, length);
 }
