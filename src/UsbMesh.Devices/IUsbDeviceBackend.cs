@@ -54,6 +54,12 @@ public interface IUsbDeviceBackend : IAsyncDisposable
 
     /// <summary>Port reset (libusb_reset_device).</summary>
     Task ResetAsync();
+
+    /// <summary>
+    /// The lease holder let go of the device (released it, disconnected or died). A real device gives its interfaces
+    /// back to the local kernel drivers here; the next holder's first transfer claims them again.
+    /// </summary>
+    Task LeaseEndedAsync() => Task.CompletedTask;
 }
 
 /// <summary>A backend failure with the URB status it stands for (thrown by the non-transfer operations, or by a transfer that cannot report otherwise).</summary>

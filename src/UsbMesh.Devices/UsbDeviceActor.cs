@@ -180,6 +180,11 @@ public sealed class UsbDeviceActor : ReceiveActor
         {
             pipe.Tell(EndpointPipe.LeaseEnded.Instance);
         }
+
+        var log = _log;
+        _backend.LeaseEndedAsync().ContinueWith(
+            t => log.Warning(t.Exception!.GetBaseException(), "Handing the device back after its lease failed"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private void OnSpecialRequestDone(EndpointPipe.SpecialRequestDone done)
