@@ -4,12 +4,18 @@ using UsbMesh.Usbipd;
 
 namespace UsbMesh.Node;
 
-/// <summary>What the node offers: its emulated devices (<c>usbmesh.exports.gadgets</c>) and the usbipd-compatible
+/// <summary>What the node offers: its emulated devices (<c>usbmesh.gadgets</c>) and the usbipd-compatible
 /// endpoint that serves exported devices to stock USB/IP clients (<c>usbmesh.usbipd</c>).</summary>
 public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, UsbipdSettings Usbipd)
 {
-    public const string GadgetsPath = "usbmesh.exports.gadgets";
+    public const string GadgetsPath = "usbmesh.gadgets";
     public const string UsbipdPath = "usbmesh.usbipd";
+
+    /// <summary>The most connections or pending URBs that may be configured; beyond it a typo is more likely than intent.</summary>
+    private const int MaxCount = 65536;
+
+    /// <summary>The longest usbipd timeout that may be configured.</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
 
     internal static ExportSettings Read(SettingsReader reader, string stateDirectory) =>
         new(ReadGadgets(reader.Config, stateDirectory), ReadUsbipd(reader));
@@ -65,6 +71,11 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
             Endpoint = EndpointText.TryParse(endpoint, out var parsed)
                 ? parsed
                 : throw reader.Invalid(endpointPath, $"[{endpoint}] is not an address and port such as 127.0.0.1:3240 or [::1]:3240"),
+            MaxConnections = reader.Int($"{UsbipdPath}.max-connections", minimum: 1, maximum: MaxCount),
+            OpIdleTimeout = reader.PositiveDuration($"{UsbipdPath}.op-idle-timeout", MaxTimeout),
+            MaxPendingUrbs = reader.Int($"{UsbipdPath}.max-pending-urbs", minimum: 1, maximum: MaxCount),
+            DeviceRequestTimeout = reader.PositiveDuration($"{UsbipdPath}.device-request-timeout", MaxTimeout),
+            CloseTimeout = reader.PositiveDuration($"{UsbipdPath}.close-timeout", MaxTimeout),
         };
     }
 }

@@ -34,6 +34,15 @@ internal sealed class SettingsReader(Config config)
         return value >= minimum ? value : throw Invalid(path, $"{value} is too small; the least allowed is {minimum}");
     }
 
+    /// <summary>An integer from <paramref name="minimum"/> to <paramref name="maximum"/>, both included.</summary>
+    public int Int(string path, int minimum, int maximum)
+    {
+        var value = config.GetInt(path);
+        return value >= minimum && value <= maximum
+            ? value
+            : throw Invalid(path, $"{value} is out of range; the accepted range is {minimum} to {maximum}");
+    }
+
     public long ByteSize(string path)
     {
         var value = config.GetByteSize(path);
@@ -44,6 +53,24 @@ internal sealed class SettingsReader(Config config)
     {
         var value = config.GetTimeSpan(path);
         return value > TimeSpan.Zero ? value : throw Invalid(path, "expected a positive, finite duration such as 500ms or 5s");
+    }
+
+    /// <summary>A duration above zero and at most <paramref name="maximum"/>.</summary>
+    public TimeSpan PositiveDuration(string path, TimeSpan maximum)
+    {
+        var value = config.GetTimeSpan(path);
+        return value > TimeSpan.Zero && value <= maximum
+            ? value
+            : throw Invalid(path, $"{Text(value)} is out of range; the accepted range is above 0 up to {Text(maximum)}");
+
+        static string Text(TimeSpan duration) => duration.Ticks switch
+        {
+            0 => "0s",
+            var ticks when ticks % TimeSpan.TicksPerHour == 0 => $"{ticks / TimeSpan.TicksPerHour}h",
+            var ticks when ticks % TimeSpan.TicksPerMinute == 0 => $"{ticks / TimeSpan.TicksPerMinute}m",
+            var ticks when ticks % TimeSpan.TicksPerSecond == 0 => $"{ticks / TimeSpan.TicksPerSecond}s",
+            var ticks => FormattableString.Invariant($"{ticks / (double)TimeSpan.TicksPerMillisecond:0.###}ms"),
+        };
     }
 
     /// <summary>One of the names in <paramref name="choices"/>, in any case.</summary>

@@ -18,6 +18,12 @@ internal static class UnknownSettings
         [Root, "coordinated-shutdown", "phases"],
     ];
 
+    /// <summary>Settings that moved, by their old path: a file that still uses one is told the new path.</summary>
+    private static readonly (string Old, string New)[] MovedPaths =
+    [
+        ("usbmesh.exports.gadgets", ExportSettings.GadgetsPath),
+    ];
+
     private static readonly Lazy<HashSet<string>> KnownPaths =
         new(() => [.. NodeConfig.Reference.Resolve().Entries().Select(e => e.Path)]);
 
@@ -31,10 +37,29 @@ internal static class UnknownSettings
                 continue;
             }
 
+            if (MovedTo(entry.Path) is var (old, moved))
+            {
+                throw new ConfigurationException($"{old} has moved: the setting is now {moved}", entry.Origin, entry.Path);
+            }
+
             var closest = Closest(entry.Path);
             throw new ConfigurationException(
                 $"unknown setting {entry.Path}" + (closest is null ? "" : $"; did you mean {closest}?"), entry.Origin, entry.Path);
         }
+    }
+
+    /// <summary>The moved setting <paramref name="path"/> is or lies under, with its new path.</summary>
+    private static (string Old, string New)? MovedTo(string path)
+    {
+        foreach (var (old, moved) in MovedPaths)
+        {
+            if (path == old || path.StartsWith(old + ".", StringComparison.Ordinal) || path.StartsWith(old + "[", StringComparison.Ordinal))
+            {
+                return (old, moved);
+            }
+        }
+
+        return null;
     }
 
     private static bool IsInOpenObject(IReadOnlyList<string> elements) =>

@@ -12,7 +12,7 @@ public sealed record UsbipdSettings
     /// <summary>The USB/IP port registered with IANA.</summary>
     public const int DefaultPort = 3240;
 
-    /// <summary>The defaults: off, 127.0.0.1:3240, 64 connections, 10 s OP-phase idle timeout.</summary>
+    /// <summary>The defaults, as in <c>reference.conf</c>: off, 127.0.0.1:3240, 64 connections, 10 s OP-phase idle timeout.</summary>
     public static UsbipdSettings Default { get; } = new();
 
     /// <summary>Whether the node starts the endpoint at all (HOCON <c>enabled</c>; off by default).</summary>
@@ -24,28 +24,33 @@ public sealed record UsbipdSettings
     /// </summary>
     public IPEndPoint Endpoint { get; init; } = new(IPAddress.Loopback, DefaultPort);
 
-    /// <summary>Connections served at once; one beyond it is accepted and closed at once, with a log line.</summary>
+    /// <summary>
+    /// Connections served at once (HOCON <c>max-connections</c>); one beyond it is accepted and closed at once, with
+    /// a log line.
+    /// </summary>
     public int MaxConnections { get; init; } = 64;
 
     /// <summary>
-    /// How long a connection may stay in the OP phase without a complete request (a client that connects and
-    /// sends nothing, or half a header). The URB phase has no idle limit: an attached device may be idle for days.
+    /// How long a connection may stay in the OP phase without a complete request (HOCON <c>op-idle-timeout</c>): a
+    /// client that connects and sends nothing, or half a header. The URB phase has no idle limit: an attached device may be idle for days.
     /// </summary>
     public TimeSpan OpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// URB commands (CMD_SUBMIT and CMD_UNLINK) one connection may have unanswered. At the limit the connection
-    /// stops reading its socket until a reply goes out (TCP backpressure), so memory per connection stays below
+    /// URB commands (CMD_SUBMIT and CMD_UNLINK) one connection may have unanswered (HOCON <c>max-pending-urbs</c>). At
+    /// the limit the connection stops reading its socket until a reply goes out (TCP backpressure), so memory per connection stays below
     /// this times <see cref="UsbIpLimits.MaxTransferBufferLength"/>, plus one message being parsed. Keep it at or
     /// below the device's <see cref="Devices.UsbDeviceSettings.MaxUrbsPerEndpoint"/> (also 128 by default): the device
     /// fails URBs beyond its cap with -EPROTO, while this limit only makes the client wait.
     /// </summary>
     public int MaxPendingUrbs { get; init; } = 128;
 
-    /// <summary>How long a device may take to answer a lease or info request during OP_REQ_*.</summary>
+    /// <summary>How long a device may take to answer a lease or info request during OP_REQ_* (HOCON
+    /// <c>device-request-timeout</c>).</summary>
     public TimeSpan DeviceRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a closing connection may take to write its last replies before the socket is dropped.</summary>
+    /// <summary>How long a closing connection may take to write its last replies before the socket is dropped (HOCON
+    /// <c>close-timeout</c>).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The codec's caps on lengths and counts.</summary>

@@ -21,7 +21,7 @@ public sealed class ExportsSpec : IDisposable
         usbmesh {
           node { name = exporter, state-directory = "{{stateDirectory ?? _directory.Path}}" }
           logging.console.enabled = off
-          exports.gadgets = [
+          gadgets = [
             { type = mass-storage, name = stick, image = "stick.img", size = 4 MiB }
             { type = keyboard, name = keys }
           ]
@@ -48,7 +48,7 @@ public sealed class ExportsSpec : IDisposable
     [InlineData("{ type = keyboard, name = k }, { type = keyboard, name = k }", "a second gadget is named [k]")]
     public void A_bad_gadget_is_a_configuration_error_naming_its_place(string gadgets, string expected)
     {
-        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.exports.gadgets = [ {gadgets} ]\n";
+        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.gadgets = [ {gadgets} ]\n";
 
         var error = Assert.Throws<ConfigurationException>(() => NodeSettings.FromConfig(ConfigurationFactory.ParseString(text, "bad.conf")));
 
@@ -61,7 +61,7 @@ public sealed class ExportsSpec : IDisposable
     {
         var text = $$"""
             usbmesh.node.state-directory = "{{_directory.Path}}"
-            usbmesh.exports.gadgets = [
+            usbmesh.gadgets = [
               { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:7305" }
               { type = serial, name = modem, serial-mode = tcp }
               { type = serial, name = loop }
@@ -81,13 +81,13 @@ public sealed class ExportsSpec : IDisposable
     [InlineData("tcp-endpoint = \"127.0.0.1:99999\"", "is not an address and port")]
     public void A_bad_tcp_endpoint_is_a_configuration_error_naming_its_place(string setting, string expected)
     {
-        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.exports.gadgets = [\n  {{ type = serial, name = tty, serial-mode = tcp,\n    {setting} }}\n]\n";
+        var text = $"usbmesh.node.state-directory = \"{_directory.Path}\"\nusbmesh.gadgets = [\n  {{ type = serial, name = tty, serial-mode = tcp,\n    {setting} }}\n]\n";
 
         var error = Assert.Throws<ConfigurationException>(() => NodeSettings.FromConfig(ConfigurationFactory.ParseString(text, "bad.conf")));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.conf:4:", error.Message, StringComparison.Ordinal);
-        Assert.Equal("usbmesh.exports.gadgets[0].tcp-endpoint", error.Path);
+        Assert.Equal("usbmesh.gadgets[0].tcp-endpoint", error.Path);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ExportsSpec : IDisposable
             usbmesh {
               node { name = serial-node, state-directory = "{{_directory.Path}}" }
               logging.console.enabled = off
-              exports.gadgets = [ { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:{{port}}" } ]
+              gadgets = [ { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:{{port}}" } ]
             }
             """;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

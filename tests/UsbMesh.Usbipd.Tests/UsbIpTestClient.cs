@@ -94,6 +94,15 @@ internal sealed class UsbIpTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Remembers an isochronous CMD_SUBMIT sent raw, so its reply (with its ISO descriptors) can be framed.</summary>
+    public void TrackIsochronous(uint seqnum, UsbIpDirection direction, int length, int numberOfPackets)
+    {
+        lock (_gate)
+        {
+            _pending[seqnum] = new UsbIpSubmitInfo(direction, true, length, numberOfPackets);
+        }
+    }
+
     public async Task<uint> UnlinkAsync(uint target)
     {
         var seq = NextSeqnum();
