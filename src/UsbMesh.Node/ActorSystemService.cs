@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
+using UsbMesh.UsbHost;
 using UsbMesh.Usbipd;
 
 namespace UsbMesh.Node;
@@ -57,14 +58,22 @@ public sealed partial class ActorSystemService(
     /// <summary>The registry of exported devices; set once the host has started.</summary>
     public IActorRef Exports { get; private set; } = ActorRefs.Nobody;
 
+    /// <summary>The local USB host (<see cref="UsbHostActor"/>), or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
+    public IActorRef UsbHost { get; private set; } = ActorRefs.Nobody;
+
     /// <summary>The usbipd-compatible endpoint, or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
     public IActorRef Usbipd { get; private set; } = ActorRefs.Nobody;
 
-    /// <summary>The exports registry, the emulated devices, and the usbipd-compatible endpoint when enabled.</summary>
+    /// <summary>The exports registry, the emulated devices, the local USB host and the usbipd-compatible endpoint, each when enabled.</summary>
     private void StartExports()
     {
         Exports = system.ActorOf(ExportsActor.Props(), "exports");
         system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports), "gadgets");
+        if (settings.UsbHost.Enabled)
+        {
+            UsbHost = system.ActorOf(UsbHostActor.Props(settings.UsbHost, Exports), "usb-host");
+        }
+
         if (settings.Exports.Usbipd.Enabled)
         {
             Usbipd = system.ActorOf(UsbipdListener.Props(Exports, settings.Exports.Usbipd), "usbipd");

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using UsbMesh.Actors;
 using UsbMesh.Actors.Dispatch;
 using UsbMesh.Configuration;
+using UsbMesh.UsbHost;
 
 namespace UsbMesh.Node;
 
@@ -38,6 +39,9 @@ public sealed partial record NodeSettings
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
     public required ExportSettings Exports { get; init; }
 
+    /// <summary>Local USB devices: the host actor and the export policy (<c>usbmesh.usb-host</c>, <c>usbmesh.exports</c>).</summary>
+    public required UsbHostSettings UsbHost { get; init; }
+
     public required TimeSpan AskTimeout { get; init; }
 
     public required int LogDeadLetters { get; init; }
@@ -69,6 +73,7 @@ public sealed partial record NodeSettings
             StateDirectory = stateDirectory,
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
+            UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
             AskTimeout = reader.PositiveDuration(AskTimeoutPath),
             LogDeadLetters = reader.Int(LogDeadLettersPath, minimum: 0),
             Dispatchers = ReadDispatchers(reader),
