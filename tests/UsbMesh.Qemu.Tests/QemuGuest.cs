@@ -12,8 +12,17 @@ public sealed record QemuGuestOptions
     /// <summary>Limit after which QEMU is killed; boot included. Default 120 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>Guest memory in MiB.</summary>
+    /// <summary>Guest memory in MiB; at least 1024 when <see cref="HostRoot"/> is set (dotnet needs it).</summary>
     public int MemoryMb { get; init; } = 512;
+
+    /// <summary>
+    /// Shares the host's / read-only as tag <c>hostroot</c> (run-guest.sh <c>--host-root</c>), so the script can run
+    /// host programs such as dotnet and udevd with <c>usbmesh-hostroot [--udev] -- COMMAND</c>.
+    /// </summary>
+    public bool HostRoot { get; init; }
+
+    /// <summary>Starts QEMU with a QMP socket; <see cref="QemuGuest.Monitor"/> is connected once <see cref="QemuGuest.Ready"/> completes.</summary>
+    public bool Qmp { get; init; }
 
     /// <summary>Adds a qemu-xhci controller, for <see cref="Devices"/> such as <c>usb-kbd</c>.</summary>
     public bool Xhci { get; init; }
@@ -51,6 +60,7 @@ public sealed class QemuGuest : IAsyncDisposable
     public const string ExitMarker = "USBMESH-QEMU-EXIT=";
 
     private static readonly SemaphoreSlim BuildLock = new(1, 1);
+    private static readonly TimeSpan MonitorConnectLimit = TimeSpan.FromSeconds(30);
     private static bool _built;
 
     private readonly Process _process;
@@ -59,6 +69,9 @@ public sealed class QemuGuest : IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string>? _log;
+    private readonly CancellationTokenSource _monitorCancel = new();
+    private Task<QemuMonitor>? _monitor;
+    private Task? _readyAndConnected;
     private TimeSpan? _bootTime;
     private int? _exitCode;
 
@@ -135,7 +148,20 @@ public sealed class QemuGuest : IAsyncDisposable
         args.Add("--timeout");
         args.Add(((int)Math.Ceiling(options.Timeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
         args.Add("--memory");
-        args.Add(options.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var memory = options.HostRoot ? Math.Max(options.MemoryMb, 1024) : options.MemoryMb;
+        args.Add(memory.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (options.HostRoot)
+        {
+            args.Add("--host-root");
+        }
+
+        var qmpSocket = Path.Combine(work, "qmp.sock");
+        if (options.Qmp)
+        {
+            args.Add("--qmp");
+            args.Add(qmpSocket);
+        }
+
         args.Add("--share");
         args.Add(work + ":usbmesh");
         args.Add("--script");
@@ -184,6 +210,13 @@ public sealed class QemuGuest : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (options.Qmp)
+        {
+            // QEMU creates the socket before the guest boots; the connect retries until it exists.
+            guest._monitor = QemuMonitor.ConnectAsync(qmpSocket, MonitorConnectLimit, guest._monitorCancel.Token);
+            guest._readyAndConnected = Task.WhenAll(guest._ready.Task, guest._monitor);
+        }
+
         return guest;
     }
 
@@ -206,8 +239,22 @@ public sealed class QemuGuest : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when the guest has booted and starts the script (for tests that talk to it meanwhile).</summary>
-    public Task Ready => _ready.Task;
+    /// <summary>
+    /// Completes when the guest has booted and starts the script (for tests that talk to it meanwhile), and, with
+    /// <see cref="QemuGuestOptions.Qmp"/>, when <see cref="Monitor"/> is connected too.
+    /// </summary>
+    public Task Ready => _readyAndConnected ?? _ready.Task;
+
+    /// <summary>The QMP connection to this guest's QEMU (hotplug with device_add/device_del); valid once <see cref="Ready"/> completed.</summary>
+    /// <exception cref="InvalidOperationException">The guest was started without <see cref="QemuGuestOptions.Qmp"/>, or
+    /// the monitor is not connected (yet).</exception>
+    public QemuMonitor Monitor => _monitor switch
+    {
+        null => throw new InvalidOperationException("the guest was started without QemuGuestOptions.Qmp"),
+        { IsCompletedSuccessfully: true } connected => connected.Result,
+        { IsFaulted: true } failed => throw new InvalidOperationException("the QMP connection failed", failed.Exception),
+        _ => throw new InvalidOperationException("the QMP monitor is not connected yet; await Ready first"),
+    };
 
     /// <summary>Waits for QEMU to exit, killing it (and reporting a timeout) after the limit plus a grace period.</summary>
     public async Task<QemuGuestResult> WaitAsync()
@@ -240,6 +287,21 @@ public sealed class QemuGuest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_monitor is not null)
+        {
+            // A connect that still retries (QEMU never came up) stops now instead of at its limit.
+            await _monitorCancel.CancelAsync();
+            try
+            {
+                await (await _monitor.WaitAsync(MonitorConnectLimit)).DisposeAsync();
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException
+                or InvalidOperationException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
+            {
+                // Never connected; nothing to close.
+            }
+        }
+
         Kill();
         try
         {
@@ -251,6 +313,7 @@ public sealed class QemuGuest : IAsyncDisposable
         }
 
         _process.Dispose();
+        _monitorCancel.Dispose();
         try
         {
             Directory.Delete(WorkDirectory, recursive: true);

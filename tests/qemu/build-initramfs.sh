@@ -14,6 +14,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 init_src="$here/guest-init.sh"
+hostroot_src="$here/usbmesh-hostroot"
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
 
@@ -62,7 +63,7 @@ boot_modules=(
 copy_only_modules=(usbip-core vhci-hcd usbip-host usbmon loop)
 
 cache_root="${USBMESH_QEMU_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/usbmesh-qemu}"
-key="$(cat "${BASH_SOURCE[0]}" "$init_src" <(printf '%s\n' "${extra_binaries[@]}" "${boot_modules[@]}") \
+key="$(cat "${BASH_SOURCE[0]}" "$init_src" "$hostroot_src" <(printf '%s\n' "${extra_binaries[@]}" "${boot_modules[@]}") \
   <(ls -l --time-style=+%s "$kernel" "$busybox" "${extra_binaries[@]}") | sha256sum | cut -c1-16)"
 out_dir="$cache_root/$kv"
 out="$out_dir/initramfs-$key.cpio.gz"
@@ -159,6 +160,9 @@ echo "$kv" > "$root/etc/usbmesh/kernel-version"
 
 cp "$init_src" "$root/init"
 chmod 755 "$root/init"
+# Runs commands in the host's root shared with run-guest.sh --host-root (dotnet, udevd, libusb).
+cp "$hostroot_src" "$root/usr/bin/usbmesh-hostroot"
+chmod 755 "$root/usr/bin/usbmesh-hostroot"
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 printf '127.0.0.1 localhost\n10.0.2.2 host\n' > "$root/etc/hosts"

@@ -5,6 +5,8 @@
 #   -c, --cmd TEXT         shell script text to run in the guest (passed base64 on the kernel command line)
 #   -s, --script PATH      guest path of a script to run, e.g. /mnt/work/run.sh from a --share
 #   --share DIR[:TAG[:ro]] share a host directory over 9p; the guest mounts it at /mnt/TAG (default TAG: host)
+#   --host-root            share the host's / read-only as tag hostroot (/mnt/hostroot; see usbmesh-hostroot)
+#   --qmp PATH             QMP server on the unix socket PATH (device_add/device_del for hotplug)
 #   --hostfwd RULE         QEMU user-net hostfwd rule, e.g. tcp:127.0.0.1:5555-:3240 (repeatable)
 #   --xhci                 add a qemu-xhci controller (bus xhci.0) for -device usb-* arguments
 #   --device ARGS          add -device ARGS (repeatable), e.g. --device usb-kbd
@@ -23,13 +25,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-cmd="" script="" memory=512 timeout_s="${USBMESH_QEMU_TIMEOUT:-120}" append="" net=1 xhci=0 print_cmd=0
+cmd="" script="" memory=512 timeout_s="${USBMESH_QEMU_TIMEOUT:-120}" append="" net=1 xhci=0 print_cmd=0 qmp=""
 shares=() hostfwds=() devices=() extra=()
 while (($# > 0)); do
   case "$1" in
     -c|--cmd) cmd="$2"; shift 2 ;;
     -s|--script) script="$2"; shift 2 ;;
     --share) shares+=("$2"); shift 2 ;;
+    --host-root) shares+=("/:hostroot:ro"); shift ;;
+    --qmp) qmp="$2"; shift 2 ;;
     --hostfwd) hostfwds+=("$2"); shift 2 ;;
     --xhci) xhci=1; shift ;;
     --device) devices+=("$2"); shift 2 ;;
@@ -39,7 +43,7 @@ while (($# > 0)); do
     --no-net) net=0; shift ;;
     --print-cmd) print_cmd=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run-guest: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -89,6 +93,9 @@ if [[ -t 0 && -t 1 ]]; then
 else
   args+=(-display none -monitor none -serial stdio)    # tests: serial console on stdout only
 fi
+# QMP is a separate channel; the human monitor stays where it is (terminal or none) and is still reachable
+# through QMP's human-monitor-command.
+[[ -n "$qmp" ]] && args+=(-qmp "unix:$qmp,server=on,wait=off")
 if ((net)); then
   netdev="user,id=n0"
   for rule in "${hostfwds[@]}"; do netdev+=",hostfwd=$rule"; done
@@ -101,7 +108,7 @@ for share in "${shares[@]}"; do
   tag="${tag:-host}"
   [[ -d "$dir" ]] || { echo "run-guest: share $dir is not a directory" >&2; exit 2; }
   ro=""; [[ "$mode" == ro ]] && ro=",readonly=on"
-  args+=(-fsdev "local,id=fs$i,path=$dir,security_model=none$ro" -device "virtio-9p-pci,fsdev=fs$i,mount_tag=$tag")
+  args+=(-fsdev "local,id=fs$i,path=$dir,security_model=none,multidevs=remap$ro" -device "virtio-9p-pci,fsdev=fs$i,mount_tag=$tag")
   i=$((i + 1))
 done
 ((xhci)) && args+=(-device qemu-xhci,id=xhci)
