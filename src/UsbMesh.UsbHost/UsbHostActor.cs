@@ -177,9 +177,7 @@ public sealed class UsbHostActor : ReceiveActor
         }
 
         var facts = ReadFacts(device);
-        var decision = facts.Classes.Contains(UsbClassCodes.Hub)
-            ? new ExportDecision(false, "a hub is shared through the devices behind it", [])
-            : _settings.Policy.Decide(facts);
+        var decision = WhyNeverExported(facts) is { } reason ? new ExportDecision(false, reason, []) : _settings.Policy.Decide(facts);
         var hosted = decision.Exported ? Export(device, facts, decision) : new HostedDevice(facts, decision, ActorRefs.Nobody, null, device);
         _devices[key] = hosted;
         _log.Info("USB device {Device} arrived: {Verdict}", facts, hosted.Decision.Reason);
@@ -255,6 +253,21 @@ public sealed class UsbHostActor : ReceiveActor
             Decision = new ExportDecision(false, "its device actor failed", []),
             Actor = ActorRefs.Nobody,
         };
+    }
+
+    /// <summary>Devices no rule can offer: hubs, and devices this machine imports itself.</summary>
+    private string? WhyNeverExported(UsbDeviceFacts facts)
+    {
+        if (facts.Classes.Contains(UsbClassCodes.Hub))
+        {
+            return "a hub is shared through the devices behind it";
+        }
+
+        // A device on a vhci-hcd port is an import (from this node or a usbip client): offering it again would loop
+        // it back to where it came from.
+        return _sysfs.DevicePath(facts.BusId).Contains("/vhci_hcd", StringComparison.Ordinal)
+            ? "it is imported through this machine's vhci-hcd"
+            : null;
     }
 
     private UsbDeviceFacts ReadFacts(LibUsbDevice device)

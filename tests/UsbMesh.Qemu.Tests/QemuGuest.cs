@@ -24,6 +24,9 @@ public sealed record QemuGuestOptions
     /// <summary>Starts QEMU with a QMP socket; <see cref="QemuGuest.Monitor"/> is connected once <see cref="QemuGuest.Ready"/> completes.</summary>
     public bool Qmp { get; init; }
 
+    /// <summary>Guest CPUs (run-guest.sh's USBMESH_QEMU_SMP); TCG runs one host thread per CPU.</summary>
+    public int Cpus { get; init; } = 1;
+
     /// <summary>Adds a qemu-xhci controller, for <see cref="Devices"/> such as <c>usb-kbd</c>.</summary>
     public bool Xhci { get; init; }
 
@@ -143,6 +146,7 @@ public sealed class QemuGuest : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        psi.Environment["USBMESH_QEMU_SMP"] = options.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var args = psi.ArgumentList;
         args.Add(Path.Combine(QemuEnvironment.ScriptDirectory, "run-guest.sh"));
         args.Add("--timeout");
