@@ -92,4 +92,21 @@ public sealed class LeaseSpec(ITestOutputHelper output) : DeviceSpec(output)
 
         ExpectNoMsg(Quiet);
     }
+
+    [Fact]
+    public void The_backend_hears_of_every_lease_end_so_a_real_device_goes_back_to_its_local_drivers()
+    {
+        var device = ClaimedDevice();
+        Assert.Equal(0, Backend.LeasesEnded);
+
+        device.Tell(new UsbDevice.Release(TestActor), TestActor);
+        ExpectMsg(new UsbDevice.Released(TestActor));
+        AwaitAssert(() => Assert.Equal(1, Backend.LeasesEnded));
+
+        var holder = CreateTestProbe();
+        device.Tell(new UsbDevice.Claim(holder.Ref), holder.Ref);
+        holder.ExpectMsg<UsbDevice.Claimed>();
+        Sys.Stop(holder.Ref);
+        AwaitAssert(() => Assert.Equal(2, Backend.LeasesEnded));
+    }
 }

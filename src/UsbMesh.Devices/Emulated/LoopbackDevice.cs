@@ -42,6 +42,7 @@ public sealed class LoopbackDevice : IUsbDeviceBackend
     private readonly Channel<PendingTransfer> _pendingQueue = Channel.CreateUnbounded<PendingTransfer>();
     private byte _activeConfiguration = 1;
     private int _resetCount;
+    private int _leasesEnded;
     private int _submitted;
     private bool _gone;
 
@@ -103,6 +104,9 @@ public sealed class LoopbackDevice : IUsbDeviceBackend
 
     /// <summary>How many times the device was reset.</summary>
     public int ResetCount => Volatile.Read(ref _resetCount);
+
+    /// <summary>How many leases have ended (released, or their holder gone).</summary>
+    public int LeasesEnded => Volatile.Read(ref _leasesEnded);
 
     /// <summary>How many transfers were submitted.</summary>
     public int SubmittedCount => Volatile.Read(ref _submitted);
@@ -266,6 +270,13 @@ public sealed class LoopbackDevice : IUsbDeviceBackend
             _stalled.Clear();
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task LeaseEndedAsync()
+    {
+        Interlocked.Increment(ref _leasesEnded);
         return Task.CompletedTask;
     }
 
