@@ -38,12 +38,12 @@ public sealed class UsbAudioIsoSpec(ITestOutputHelper output)
             await using var guest = await QemuGuest.StartAsync(
                 new QemuGuestOptions
                 {
-                    Script = GuestScript(DaemonPath()),
+                    Script = GuestScript(GuestDaemon.PathInChroot),
                     Timeout = GuestLimit,
                     HostRoot = true,
                     Xhci = true,
                     MemoryMb = 1536,
-                    Shares = [(config.FullName, "cfg", true)],
+                    Shares = [(config.FullName, "cfg", true), GuestDaemon.Share()],
                     Devices = ["usb-audio,audiodev=snd0,bus=xhci.0,id=audio1"],
                     ExtraQemuArguments = ["-audiodev", "none,id=snd0"],
                 },
@@ -163,21 +163,6 @@ public sealed class UsbAudioIsoSpec(ITestOutputHelper output)
         exit 0
         """;
 
-    /// <summary>The daemon built beside this test assembly's configuration (the guest runs it from the host's root).</summary>
-    private static string DaemonPath()
-    {
-        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var root = baseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "UsbMesh.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var daemon = Path.Combine(root.FullName, "src", "UsbMesh.Daemon", "bin", baseDirectory.Parent!.Name, baseDirectory.Name, "usbmeshd");
-        Assert.True(File.Exists(daemon), $"{daemon} is not built");
-        return daemon;
-    }
 
     private void Log(string line)
     {

@@ -39,7 +39,7 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
             await using var guest = await QemuGuest.StartAsync(
                 new QemuGuestOptions
                 {
-                    Script = GuestScript(DaemonPath()),
+                    Script = GuestScript(GuestDaemon.PathInChroot),
                     Timeout = GuestLimit,
                     HostRoot = true,
                     Qmp = true,
@@ -48,7 +48,7 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
                     // Like the small boards the node runs on, the guest has more than one CPU: the node's threads
                     // (socket, actors, libusb events) then run beside the kernel's instead of taking turns.
                     Cpus = 2,
-                    Shares = [(config.FullName, "cfg", false)],
+                    Shares = [(config.FullName, "cfg", false), GuestDaemon.Share()],
                     Devices =
                     [
                         "usb-storage,drive=stick,bus=xhci.0,id=stick,serial=USBMESH-STICK",
@@ -281,23 +281,6 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
         return Convert.ToHexStringLower(SHA256.HashData(data));
     }
 
-    /// <summary>The daemon built beside this test assembly's configuration (the guest runs it from the host's root).</summary>
-    private static string DaemonPath()
-    {
-        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var framework = baseDirectory.Name;
-        var configuration = baseDirectory.Parent!.Name;
-        var root = baseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "UsbMesh.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var daemon = Path.Combine(root.FullName, "src", "UsbMesh.Daemon", "bin", configuration, framework, "usbmeshd");
-        Assert.True(File.Exists(daemon), $"{daemon} is not built");
-        return daemon;
-    }
 
     private static double Rate(string measurement)
     {
