@@ -1,4 +1,5 @@
 using UsbMesh.Devices;
+using UsbMesh.Devices.Emulated;
 using UsbMesh.Usb;
 
 namespace UsbMesh.Bench.UsbIp;
@@ -82,24 +83,8 @@ internal sealed class SinkSourceDevice : IUsbDeviceBackend
 
     private UrbResult Control(UrbRequest request)
     {
-        var setup = request.Setup!.Value;
-        if (!setup.IsGetDescriptor(out var type, out var index, out _))
-        {
-            return UrbResult.Failed(UrbStatus.Stall);
-        }
-
-        byte[]? descriptor = type switch
-        {
-            DescriptorTypes.Device => Device.ToBytes(),
-            DescriptorTypes.Configuration when index < Configurations.Count => Configurations[index].ToBytes(),
-            _ => null,
-        };
-        if (descriptor is null)
-        {
-            return UrbResult.Failed(UrbStatus.Stall);
-        }
-
-        var length = Math.Min(descriptor.Length, request.TransferLength);
-        return UrbResult.Transferred(request, length, descriptor.AsMemory(0, length));
+        // Only the descriptors are asked for; anything else stalls.
+        DescriptorRequests.TryAnswer(request, Device, Configurations, out var result);
+        return result;
     }
 }

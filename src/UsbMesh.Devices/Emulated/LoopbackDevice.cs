@@ -298,24 +298,12 @@ public sealed class LoopbackDevice : IUsbDeviceBackend
 
     private UrbResult Control(UrbRequest request)
     {
-        var setup = request.Setup!.Value;
-        if (setup.IsGetDescriptor(out var type, out var index, out _))
+        if (DescriptorRequests.TryAnswer(request, Device, Configurations, out var answer))
         {
-            byte[]? descriptor = type switch
-            {
-                DescriptorTypes.Device => Device.ToBytes(),
-                DescriptorTypes.Configuration when index < Configurations.Count => Configurations[index].ToBytes(),
-                _ => null,
-            };
-            if (descriptor is null)
-            {
-                return UrbResult.Failed(UrbStatus.Stall);
-            }
-
-            var length = Math.Min(descriptor.Length, request.TransferLength);
-            return UrbResult.Transferred(request, length, descriptor.AsMemory(0, length));
+            return answer;
         }
 
+        var setup = request.Setup!.Value;
         if (setup.Type != RequestType.Vendor)
         {
             return UrbResult.Failed(UrbStatus.Stall);
