@@ -114,21 +114,7 @@ public sealed partial class NodeOwnDevices
 
     private IEnumerable<(string Source, string MountPoint)> ReadMounts()
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(Path.Combine(_procRoot, "self", "mounts"));
-        }
-        catch (IOException)
-        {
-            yield break;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            yield break;
-        }
-
-        foreach (var line in lines)
+        foreach (var line in LinesOrNone(Path.Combine(_procRoot, "self", "mounts")))
         {
             var fields = line.Split(' ');
             if (fields.Length >= 2 && fields[0].StartsWith("/dev/", StringComparison.Ordinal))
@@ -178,19 +164,7 @@ public sealed partial class NodeOwnDevices
 
     private IEnumerable<string> DefaultRouteInterfaces()
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(Path.Combine(_procRoot, "net", "route"));
-        }
-        catch (IOException)
-        {
-            yield break;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            yield break;
-        }
+        var lines = LinesOrNone(Path.Combine(_procRoot, "net", "route"));
 
         // Iface Destination Gateway Flags ... : a destination of 00000000 is the default route.
         foreach (var line in lines.Skip(1))
@@ -200,6 +174,19 @@ public sealed partial class NodeOwnDevices
             {
                 yield return fields[0];
             }
+        }
+    }
+
+    /// <summary>A file's lines, or none where it cannot be read (not Linux, or no access): nothing is protected then.</summary>
+    private static string[] LinesOrNone(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 

@@ -177,14 +177,15 @@ public sealed class UsbHostActor : ReceiveActor
         }
 
         var facts = ReadFacts(device);
-        var decision = WhyNeverExported(facts) is { } reason ? new ExportDecision(false, reason, []) : _settings.Policy.Decide(facts);
-        var hosted = decision.Exported ? Export(device, facts, decision) : new HostedDevice(facts, decision, ActorRefs.Nobody, null, device);
+        var sysfsPath = _sysfs.DevicePath(facts.BusId);
+        var decision = WhyNeverExported(facts, sysfsPath) is { } reason ? new ExportDecision(false, reason, []) : _settings.Policy.Decide(facts);
+        var hosted = decision.Exported ? Export(device, facts, sysfsPath, decision) : new HostedDevice(facts, decision, ActorRefs.Nobody, null, device);
         _devices[key] = hosted;
         _log.Info("USB device {Device} arrived: {Verdict}", facts, hosted.Decision.Reason);
         Context.System.EventStream.Publish(new UsbHost.DeviceChanged(hosted.ToLocalDevice(), Arrived: true));
     }
 
-    private HostedDevice Export(LibUsbDevice device, UsbDeviceFacts facts, ExportDecision decision)
+    private HostedDevice Export(LibUsbDevice device, UsbDeviceFacts facts, string sysfsPath, ExportDecision decision)
     {
         var busNumber = device.BusNumber;
         var address = device.Address;
@@ -204,7 +205,7 @@ public sealed class UsbHostActor : ReceiveActor
         Context.Watch(actor);
         if (_settings.ShareOnPlugIn)
         {
-            _exports.Tell(new Exports.Register(new ExportedDevice(facts.BusId, _sysfs.DevicePath(facts.BusId), busNumber, address, actor)));
+            _exports.Tell(new Exports.Register(new ExportedDevice(facts.BusId, sysfsPath, busNumber, address, actor)));
         }
 
         return new HostedDevice(facts, decision, actor, backend, null);
@@ -256,7 +257,7 @@ public sealed class UsbHostActor : ReceiveActor
     }
 
     /// <summary>Devices no rule can offer: hubs, and devices this machine imports itself.</summary>
-    private string? WhyNeverExported(UsbDeviceFacts facts)
+    private static string? WhyNeverExported(UsbDeviceFacts facts, string sysfsPath)
     {
         if (facts.Classes.Contains(UsbClassCodes.Hub))
         {
@@ -265,7 +266,7 @@ public sealed class UsbHostActor : ReceiveActor
 
         // A device on a vhci-hcd port is an import (from this node or a usbip client): offering it again would loop
         // it back to where it came from.
-        return _sysfs.DevicePath(facts.BusId).Contains("/vhci_hcd", StringComparison.Ordinal)
+        return sysfsPath.Contains("/vhci_hcd", StringComparison.Ordinal)
             ? "it is imported through this machine's vhci-hcd"
             : null;
     }

@@ -10,9 +10,16 @@ namespace UsbMesh.Qemu.Tests;
 /// </summary>
 public static partial class GuestSteps
 {
-    /// <summary>Shell functions for guest scripts: <c>step NAME</c>, <c>await_host NAME</c>, <c>value KEY VALUE</c>.</summary>
+    /// <summary>
+    /// Shell functions for guest scripts: <c>step NAME</c>, <c>await_host NAME</c>, <c>value KEY VALUE</c>,
+    /// <c>wait_for CONDITION TRIES</c> (every 0.2 s), and for vhci imports <c>used_port</c> (the first vhci port in
+    /// use, or nothing) and <c>detach_all</c>.
+    /// </summary>
     public const string ShellFunctions = """
         step() { echo "USBMESH-STEP $1"; }
+        wait_for() { n=0; until eval "$1"; do n=$((n + 1)); [ "$n" -gt "$2" ] && return 1; sleep 0.2; done; }
+        used_port() { usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\): <Port in Use>.*/\1/p' | head -1; }
+        detach_all() { p=$(used_port); while [ -n "$p" ]; do usbip detach -p "$p" >/dev/null; sleep 0.5; p=$(used_port); done; }
         value() { echo "USBMESH-VALUE $1=$2"; }
         await_host() {
           n=0

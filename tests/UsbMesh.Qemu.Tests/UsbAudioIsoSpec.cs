@@ -98,8 +98,6 @@ public sealed class UsbAudioIsoSpec(ITestOutputHelper output)
         set -u
         W=/mnt/usbmesh
         H=usbmesh-hostroot
-        wait_for() { n=0; until eval "$1"; do n=$((n + 1)); [ "$n" -gt "$2" ] && return 1; sleep 0.2; done; }
-        used_port() { usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\): <Port in Use>.*/\1/p' | head -1; }
         vhci_card() { for c in /sys/class/sound/card*; do [ -e "$c" ] && readlink -f "$c/device" | grep -q vhci_hcd && { basename "$c" | sed 's/^card//'; return 0; }; done; return 1; }
         status_field() { sed -n "s/^$2 *: *//p" "$1" | head -1; }
         uptime_now() { cut -d' ' -f1 /proc/uptime; }
@@ -150,8 +148,7 @@ public sealed class UsbAudioIsoSpec(ITestOutputHelper output)
         value APLAY-SECONDS "$(awk "BEGIN { print $(uptime_now) - $t0 }")"
         [ "$(cat $W/aplay.exit)" = 0 ] || diagnose "aplay failed"
 
-        p=$(used_port)
-        while [ -n "$p" ]; do usbip detach -p "$p" >/dev/null; sleep 0.5; p=$(used_port); done
+        detach_all
         wait_for '[ -z "$(used_port)" ]' 100 && value PORTS-FREE yes
         usbip port
 

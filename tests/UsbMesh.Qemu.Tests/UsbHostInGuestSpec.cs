@@ -171,13 +171,10 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
         set -u
         W=/mnt/usbmesh
         H=usbmesh-hostroot
-        wait_for() { n=0; until eval "$1"; do n=$((n + 1)); [ "$n" -gt "$2" ] && return 1; sleep 0.2; done; }
         disks() { for b in /sys/block/sd*; do [ -e "$b" ] && echo "$(basename "$b") $(readlink -f "$b")"; done; }
         vhci_disk() { disks | grep vhci_hcd | cut -d' ' -f1 | head -1; }
         local_disk() { disks | grep -v vhci_hcd | cut -d' ' -f1 | head -1; }
-        used_port() { usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\): <Port in Use>.*/\1/p' | head -1; }
         read_rate() { echo 3 > /proc/sys/vm/drop_caches; t0=$(cut -d' ' -f1 /proc/uptime); dd if="$1" of=/dev/null bs=1M 2>/dev/null; t1=$(cut -d' ' -f1 /proc/uptime); echo "{{StickMiB}} $t0 $t1"; }
-        detach_all() { p=$(used_port); while [ -n "$p" ]; do usbip detach -p "$p" >/dev/null; sleep 0.5; p=$(used_port); done; }
 
         modprobe vhci-hcd || exit 10
         modprobe usbip-host || exit 11
