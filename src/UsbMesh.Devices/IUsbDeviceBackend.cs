@@ -34,6 +34,8 @@ public interface IUsbDeviceBackend : IAsyncDisposable
     /// Starts a transfer. Cancelling <paramref name="unlink"/> is an unlink: the backend completes the task with
     /// <see cref="UrbStatus.Unlinked"/> if it could still cancel the transfer, or with the real result if the transfer
     /// had already completed. The task completes either way; it never stays pending after the device has gone.
+    /// It may complete on the backend's own thread (libusb's event thread) with continuations run there: hand the
+    /// result on (PipeTo) rather than work in the continuation.
     /// </summary>
     /// <param name="request">The transfer.</param>
     /// <param name="unlink">Cancelled when the host unlinks the URB (or its lease ends).</param>

@@ -173,6 +173,12 @@ internal static unsafe partial class LibUsbNative
     [LibraryImport(LibraryName, EntryPoint = "libusb_cancel_transfer")]
     internal static partial int CancelTransfer(LibUsbTransferNative* transfer);
 
+    [LibraryImport(LibraryName, EntryPoint = "libusb_dev_mem_alloc")]
+    internal static partial byte* DevMemAlloc(LibUsbDeviceHandle handle, nuint length);
+
+    [LibraryImport(LibraryName, EntryPoint = "libusb_dev_mem_free")]
+    internal static partial int DevMemFree(LibUsbDeviceHandle handle, byte* buffer, nuint length);
+
     // ---- events ----------------------------------------------------------------------------------------------------
 
     [LibraryImport(LibraryName, EntryPoint = "libusb_handle_events_timeout_completed")]

@@ -54,6 +54,33 @@ public sealed unsafe class LibUsbTransfer : IDisposable
         IsoPacketCapacity = isoPacketCapacity;
     }
 
+    /// <summary>
+    /// Allocates a transfer whose buffer is <paramref name="buffer"/>, which the caller keeps (and may only reuse or
+    /// give back once the transfer is freed).
+    /// </summary>
+    /// <param name="buffer">A buffer of <see cref="LibUsbDeviceMemory"/> (usbfs maps it: the kernel copies nothing).</param>
+    /// <param name="completion">Called on the event thread when a submitted transfer finishes.</param>
+    public LibUsbTransfer(LibUsbDeviceBuffer buffer, Action<LibUsbTransfer>? completion = null)
+    {
+        _memory = TransferMemory.Borrow(buffer);
+        _completion = completion;
+        BufferCapacity = buffer.Capacity;
+    }
+
+    /// <summary>
+    /// Allocates a transfer whose buffer is <paramref name="buffer"/>, pinned until the transfer is freed: the data
+    /// lands in managed memory the caller keeps (and may hand on without a copy) once the transfer is gone.
+    /// </summary>
+    /// <param name="buffer">The buffer; not to be read or written by others while the transfer lives.</param>
+    /// <param name="completion">Called on the event thread when a submitted transfer finishes.</param>
+    public LibUsbTransfer(byte[] buffer, Action<LibUsbTransfer>? completion = null)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        _memory = TransferMemory.Pin(buffer);
+        _completion = completion;
+        BufferCapacity = buffer.Length;
+    }
+
     /// <summary>Native transfers currently allocated by this process (for leak tests and diagnostics).</summary>
     public static long LiveNativeTransfers => Interlocked.Read(ref _liveNativeTransfers);
 
@@ -365,19 +392,14 @@ public sealed unsafe class LibUsbTransfer : IDisposable
 
         public LibUsbTransferNative* Transfer => (LibUsbTransferNative*)handle;
 
+        private GCHandle _pinned;
+        private bool _borrowed;
+
         public byte* Buffer { get; private set; }
 
         public static TransferMemory Allocate(int bufferCapacity, int isoPackets)
         {
-            var memory = new TransferMemory();
-            var transfer = LibUsbNative.AllocTransfer(isoPackets);
-            if (transfer == null)
-            {
-                throw new LibUsbException(LibUsbError.NoMem, "libusb_alloc_transfer");
-            }
-
-            memory.SetHandle((IntPtr)transfer);
-            Interlocked.Increment(ref _liveNativeTransfers);
+            var memory = AllocateTransfer(isoPackets);
             try
             {
                 memory.Buffer = (byte*)NativeMemory.AllocZeroed((nuint)Math.Max(1, bufferCapacity));
@@ -391,14 +413,48 @@ public sealed unsafe class LibUsbTransfer : IDisposable
             return memory;
         }
 
-        protected override bool ReleaseHandle()
+        public static TransferMemory Borrow(LibUsbDeviceBuffer buffer)
         {
-            if (Buffer != null)
+            var memory = AllocateTransfer(isoPackets: 0);
+            memory._borrowed = true;
+            memory.Buffer = (byte*)buffer.Pointer;
+            return memory;
+        }
+
+        public static TransferMemory Pin(byte[] buffer)
+        {
+            var memory = AllocateTransfer(isoPackets: 0);
+            memory._pinned = GCHandle.Alloc(buffer, GCHandleType.Pinned);
+            memory.Buffer = (byte*)memory._pinned.AddrOfPinnedObject();
+            return memory;
+        }
+
+        private static TransferMemory AllocateTransfer(int isoPackets)
+        {
+            var memory = new TransferMemory();
+            var transfer = LibUsbNative.AllocTransfer(isoPackets);
+            if (transfer == null)
             {
-                NativeMemory.Free(Buffer);
-                Buffer = null;
+                throw new LibUsbException(LibUsbError.NoMem, "libusb_alloc_transfer");
             }
 
+            memory.SetHandle((IntPtr)transfer);
+            Interlocked.Increment(ref _liveNativeTransfers);
+            return memory;
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            if (_pinned.IsAllocated)
+            {
+                _pinned.Free();
+            }
+            else if (Buffer != null && !_borrowed)
+            {
+                NativeMemory.Free(Buffer);
+            }
+
+            Buffer = null;
             ((LibUsbTransferNative*)handle)->Buffer = null;
             LibUsbNative.FreeTransfer((LibUsbTransferNative*)handle);
             Interlocked.Decrement(ref _liveNativeTransfers);

@@ -176,6 +176,12 @@ public sealed record UrbResult(UrbStatus Status, int ActualLength)
     /// <summary>Data read by an IN transfer (<see cref="ActualLength"/> bytes; for isochronous, the packed packets).</summary>
     public ReadOnlyMemory<byte> InData { get; init; }
 
+    /// <summary>
+    /// Gives <see cref="InData"/>'s buffer back to the pool it was taken from; whoever sends the data on disposes it
+    /// once the bytes are out. Optional: a result dropped without it leaves the buffer to the garbage collector.
+    /// </summary>
+    public IDisposable? InDataRelease { get; init; }
+
     /// <summary>Isochronous per-packet results, in request order.</summary>
     public IReadOnlyList<IsoPacketResult> IsoPacketResults { get; init; } = [];
 

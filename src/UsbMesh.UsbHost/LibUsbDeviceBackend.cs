@@ -22,6 +22,7 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
 
     private readonly LibUsbDevice _device;
     private readonly LibUsbDeviceConnection _connection;
+    private readonly LibUsbDeviceMemory _mapped;
     private readonly ConcurrentDictionary<LibUsbTransfer, TaskCompletionSource<UrbResult>> _inFlight = new();
     private readonly object _claimGate = new();
     private readonly HashSet<int> _claimed = [];
@@ -33,6 +34,7 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
     {
         _device = device;
         _connection = connection;
+        _mapped = new LibUsbDeviceMemory(connection.Handle);
         DetachKernelDrivers = detachKernelDrivers && connection.SetAutoDetachKernelDriver(true);
         Device = device.GetDeviceDescriptor();
         Speed = device.Speed;
@@ -113,8 +115,21 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
             return Task.FromResult(UrbResult.Failed(MarkIfGone(e.Error).ToUrbStatus()));
         }
 
-        var completion = new TaskCompletionSource<UrbResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var transfer = new LibUsbTransfer(LibUsbUrb.BufferSize(request), request.IsoPackets.Count, t => OnCompleted(t, request));
+        // Continuations run on the event thread, where the completion is set: the pipe actor's PipeTo is one Tell,
+        // and a hop through the thread pool first would cost a wake-up per URB.
+        var completion = new TaskCompletionSource<UrbResult>();
+        var buffer = LibUsbUrb.BufferFor(request, _mapped);
+        LibUsbTransfer transfer;
+        try
+        {
+            transfer = LibUsbUrb.Allocate(request, buffer, t => OnCompleted(t, request, buffer));
+        }
+        catch
+        {
+            buffer.Release();
+            throw;
+        }
+
         try
         {
             LibUsbUrb.Fill(transfer, _connection.Handle, request);
@@ -125,6 +140,7 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
         {
             _inFlight.TryRemove(transfer, out _);
             transfer.Dispose();
+            buffer.Release();
             return Task.FromResult(UrbResult.Failed(MarkIfGone(e.Error).ToUrbStatus()));
         }
 
@@ -132,7 +148,7 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
         {
             // The completion follows the cancel either way: CANCELLED, or the real result if it won the race.
             var registration = unlink.Register(static state => ((LibUsbTransfer)state!).Cancel(), transfer);
-            completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+            completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         return completion.Task;
@@ -220,23 +236,28 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
         lock (_claimGate)
         {
             _claimed.Clear(); // The connection releases and re-attaches on dispose.
+            _mapped.Dispose();
             _connection.Dispose();
         }
 
         _device.Dispose();
     }
 
-    private void OnCompleted(LibUsbTransfer transfer, UrbRequest request)
+    private void OnCompleted(LibUsbTransfer transfer, UrbRequest request, TransferBuffer buffer)
     {
         // On the event thread: build the result, hand it over, give the native memory back.
         UrbResult result;
         try
         {
-            result = LibUsbUrb.Result(transfer, request);
+            result = LibUsbUrb.Result(transfer, request, buffer);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             result = UrbResult.Failed(UrbStatus.Other);
+        }
+        finally
+        {
+            buffer.Release();
         }
 
         if (result.Status == UrbStatus.DeviceGone)

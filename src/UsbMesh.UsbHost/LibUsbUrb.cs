@@ -8,9 +8,38 @@ namespace UsbMesh.UsbHost;
 /// </summary>
 internal static class LibUsbUrb
 {
+    /// <summary>
+    /// Where <paramref name="request"/>'s data is to lie. Bulk and interrupt transfers run in usbfs-mapped memory
+    /// where the kernel grants it (no copy in the kernel; IN data is then copied once, into a pooled array), else in
+    /// a pooled managed array that an IN result carries on as it is; control and isochronous transfers, small or
+    /// reshaped on the way, run in the transfer's own native memory.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="mapped">The device's usbfs-mapped buffers.</param>
+    public static TransferBuffer BufferFor(UrbRequest request, LibUsbDeviceMemory mapped)
+    {
+        if (request.TransferType is not (TransferType.Bulk or TransferType.Interrupt) || request.TransferLength == 0)
+        {
+            return TransferBuffer.Native;
+        }
+
+        return mapped.TryRent(request.TransferLength, out var deviceBuffer)
+            ? TransferBuffer.Mapped(mapped, deviceBuffer)
+            : TransferBuffer.Pooled(PooledBuffer.Rent(request.TransferLength));
+    }
+
+    /// <summary>A transfer for <paramref name="request"/> in <paramref name="buffer"/>.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="buffer">From <see cref="BufferFor"/>.</param>
+    /// <param name="completion">Called on the event thread when the transfer completes.</param>
+    public static LibUsbTransfer Allocate(UrbRequest request, TransferBuffer buffer, Action<LibUsbTransfer> completion) =>
+        buffer.MappedBuffer is { } mapped ? new LibUsbTransfer(mapped, completion)
+        : buffer.Array is { } array ? new LibUsbTransfer(array.Array, completion)
+        : new LibUsbTransfer(BufferSize(request), request.IsoPackets.Count, completion);
+
     /// <summary>The transfer buffer a request needs (control transfers carry the 8-byte setup packet in front).</summary>
     /// <param name="request">The request.</param>
-    public static int BufferSize(UrbRequest request) => request.TransferType switch
+    private static int BufferSize(UrbRequest request) => request.TransferType switch
     {
         TransferType.Control => LibUsbTransfer.ControlSetupSize + request.TransferLength,
         TransferType.Isochronous => request.IsoPackets.Sum(p => p.Length),
@@ -58,33 +87,26 @@ internal static class LibUsbUrb
     /// <summary>The URB result of a completed transfer.</summary>
     /// <param name="transfer">The transfer, after its completion.</param>
     /// <param name="request">The request it carried.</param>
-    public static UrbResult Result(LibUsbTransfer transfer, UrbRequest request)
+    /// <param name="buffer">Where the transfer's data lies: a pooled array is handed on with IN data.</param>
+    public static UrbResult Result(LibUsbTransfer transfer, UrbRequest request, TransferBuffer buffer)
     {
         if (request.TransferType == TransferType.Isochronous)
         {
             return IsochronousResult(transfer, request);
         }
 
-        if (transfer.Status != LibUsbTransferStatus.Completed)
-        {
-            // A stall or an error still reports the bytes moved before it, as a host controller does.
-            var partial = Math.Min(transfer.ActualLength, request.TransferLength);
-            return new UrbResult(transfer.UrbStatus, partial) { InData = InData(transfer, request, partial) };
-        }
-
         var actual = Math.Min(transfer.ActualLength, request.TransferLength);
-        return UrbResult.Transferred(request, actual, InData(transfer, request, actual));
-    }
-
-    private static ReadOnlyMemory<byte> InData(LibUsbTransfer transfer, UrbRequest request, int actual)
-    {
-        if (request.Direction != UsbDirection.In || actual == 0)
+        var inData = ReadOnlyMemory<byte>.Empty;
+        IDisposable? release = null;
+        if (request.Direction == UsbDirection.In && actual > 0)
         {
-            return ReadOnlyMemory<byte>.Empty;
+            (inData, release) = buffer.TakeInData(transfer, request.TransferType, actual);
         }
 
-        var source = request.TransferType == TransferType.Control ? transfer.ControlData : transfer.Buffer;
-        return source[..actual].ToArray(); // The native buffer is freed once the result is out.
+        // A stall or an error still reports the bytes moved before it, as a host controller does.
+        return transfer.Status != LibUsbTransferStatus.Completed
+            ? new UrbResult(transfer.UrbStatus, actual) { InData = inData, InDataRelease = release }
+            : UrbResult.Transferred(request, actual, inData) with { InDataRelease = release };
     }
 
     private static void FillIsochronous(LibUsbTransfer transfer, LibUsbDeviceHandle handle, UrbRequest request)

@@ -192,7 +192,7 @@ public static class UsbIpWriter
         BinaryPrimitives.WriteInt32BigEndian(span[36..], m.Interval);
         m.Setup.WriteTo(span[40..48]);
         output.Advance(UsbIpConstants.UrbHeaderLength);
-        output.Write(m.Data.Span);
+        WritePayload(output, m.Data);
         WriteIsoPackets(output, m.IsoPackets);
     }
 
@@ -219,8 +219,20 @@ public static class UsbIpWriter
         BinaryPrimitives.WriteInt32BigEndian(span[32..], m.NumberOfPackets);
         BinaryPrimitives.WriteInt32BigEndian(span[36..], m.ErrorCount);
         output.Advance(UsbIpConstants.UrbHeaderLength);
-        output.Write(m.Data.Span);
+        WritePayload(output, m.Data);
         WriteIsoPackets(output, m.IsoPackets);
+    }
+
+    private static void WritePayload(IBufferWriter<byte> output, ReadOnlyMemory<byte> data)
+    {
+        if (output is IPayloadWriter byReference)
+        {
+            byReference.WritePayload(data);
+        }
+        else
+        {
+            output.Write(data.Span);
+        }
     }
 
     private static void WriteIsoPackets(IBufferWriter<byte> output, IReadOnlyList<UsbIpIsoPacketDescriptor> packets)

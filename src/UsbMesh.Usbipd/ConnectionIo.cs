@@ -8,7 +8,8 @@ namespace UsbMesh.Usbipd;
 
 /// <summary>
 /// The socket side of one <see cref="UsbipdConnection"/>: a read loop that parses and hands messages to the actor,
-/// and one writer task that drains a single-reader channel of replies and flushes once per burst.
+/// and one writer task that drains a single-reader channel of replies and sends each burst with one gather write
+/// (transfer data by reference, never cut into small copies).
 /// </summary>
 /// <remarks>
 /// <para><b>OP phase.</b> After each OP_REQ_* the read loop waits for the actor's verdict (<see cref="Continue"/>)
@@ -25,9 +26,13 @@ internal sealed class ConnectionIo
 {
     private readonly Socket _socket;
     private readonly PipeReader _reader;
-    private readonly PipeWriter _writer;
+    private readonly GatherWriter _burst = new();
+    private readonly List<IDisposable> _sentBuffers = [];
     private readonly UsbIpServerConnectionParser _parser;
-    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    // The writer wakes on the thread that queues a reply (the connection actor's): one thread hand-off less per URB.
+    // It only sends there; a send that cannot complete at once continues on the socket's own completion.
+    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly SemaphoreSlim _credits;
     private readonly CancellationTokenSource _cancel = new();
     private readonly TimeSpan _closeTimeout;
@@ -37,13 +42,18 @@ internal sealed class ConnectionIo
     private Task _writeLoop = Task.CompletedTask;
     private int _closed;
 
+    private const int ReadBufferSize = 64 * 1024;
+
+    /// <summary>A burst is sent once it holds this many buffers (Linux takes at most 1024 iovecs per call).</summary>
+    private const int MaxSegmentsPerSend = 256;
+
     public ConnectionIo(Socket socket, UsbipdSettings settings)
     {
         _socket = socket;
         _socket.NoDelay = true;
         var stream = new NetworkStream(socket, ownsSocket: false);
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        // Large reads: a bulk OUT URB arrives in a few system calls instead of hundreds of 4 KiB ones.
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
         _parser = new UsbIpServerConnectionParser((_, direction, endpoint) => _isochronous.Contains((direction, endpoint)), settings.Limits);
         _credits = new SemaphoreSlim(settings.MaxPendingUrbs);
         _closeTimeout = settings.CloseTimeout;
@@ -61,7 +71,7 @@ internal sealed class ConnectionIo
     /// <summary>The socket failed (reset, …).</summary>
     public sealed record IoFailed(Exception Cause);
 
-    private readonly record struct Outgoing(UsbIpMessage Message, int Credits);
+    private readonly record struct Outgoing(UsbIpMessage Message, int Credits, IDisposable? Release);
 
     public void Start(IActorRef owner)
     {
@@ -75,7 +85,14 @@ internal sealed class ConnectionIo
     /// </summary>
     /// <param name="message">The reply.</param>
     /// <param name="credits">How many URB commands it answers (0 for OP replies).</param>
-    public void Send(UsbIpMessage message, int credits = 0) => _outbox.Writer.TryWrite(new Outgoing(message, credits));
+    /// <param name="release">Gives the reply's data buffer back once the bytes are out (or the connection is gone).</param>
+    public void Send(UsbIpMessage message, int credits = 0, IDisposable? release = null)
+    {
+        if (!_outbox.Writer.TryWrite(new Outgoing(message, credits, release)))
+        {
+            release?.Dispose();
+        }
+    }
 
     /// <summary>
     /// The verdict on the last OP request: enter the URB phase with these isochronous endpoints, or (null) read no
@@ -123,7 +140,6 @@ internal sealed class ConnectionIo
         _socket.Dispose();
         await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
         _cancel.Dispose();
     }
 
@@ -202,6 +218,53 @@ internal sealed class ConnectionIo
         }
     }
 
+    private async Task SendBurstAsync(CancellationToken token)
+    {
+        try
+        {
+            var segments = _burst.Segments;
+            var remaining = _burst.Length;
+            while (remaining > 0)
+            {
+                var sent = await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(token).ConfigureAwait(false);
+                remaining -= sent;
+                if (remaining > 0)
+                {
+                    // A partial send (rare on a stream socket): send what is left.
+                    segments = Rest(segments, sent);
+                }
+            }
+        }
+        finally
+        {
+            _burst.Reset();
+            foreach (var buffer in _sentBuffers)
+            {
+                buffer.Dispose();
+            }
+
+            _sentBuffers.Clear();
+        }
+    }
+
+    private static List<ArraySegment<byte>> Rest(IList<ArraySegment<byte>> segments, long sent)
+    {
+        var rest = new List<ArraySegment<byte>>(segments.Count);
+        foreach (var segment in segments)
+        {
+            if (sent >= segment.Count)
+            {
+                sent -= segment.Count;
+                continue;
+            }
+
+            rest.Add(segment.Slice((int)sent));
+            sent = 0;
+        }
+
+        return rest;
+    }
+
     private async Task WriteLoopAsync(IActorRef owner)
     {
         var outbox = _outbox.Reader;
@@ -213,16 +276,20 @@ internal sealed class ConnectionIo
                 var credits = 0;
                 while (outbox.TryRead(out var outgoing))
                 {
-                    UsbIpWriter.Write(outgoing.Message, _writer);
+                    UsbIpWriter.Write(outgoing.Message, _burst);
                     credits += outgoing.Credits;
+                    if (outgoing.Release is { } release)
+                    {
+                        _sentBuffers.Add(release);
+                    }
+
+                    if (_burst.SegmentCount >= MaxSegmentsPerSend)
+                    {
+                        break;
+                    }
                 }
 
-                var flush = await _writer.FlushAsync(token).ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    return;
-                }
-
+                await SendBurstAsync(token).ConfigureAwait(false);
                 if (credits > 0)
                 {
                     _credits.Release(credits);

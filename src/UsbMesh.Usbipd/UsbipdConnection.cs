@@ -231,7 +231,7 @@ public sealed class UsbipdConnection : ReceiveActor
             return;
         }
 
-        _io.Send(UsbipdTranslation.ToReply(seqnum, pending, completed.Result), credits: 1);
+        _io.Send(UsbipdTranslation.ToReply(seqnum, pending, completed.Result), credits: 1, completed.Result.InDataRelease);
     }
 
     private void OnUnlinkCompleted(UsbDevice.UnlinkCompleted completed)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace UsbMesh.LibUsb.Tests;
 
 // The live-transfer counter is process-wide: these tests must not run in parallel with each other.
@@ -48,6 +50,47 @@ public class LibUsbTransferTests
         handle.Dispose();
         transfer.FillInterrupt(handle, endpoint: 0x81, length: 8, TimeSpan.Zero);
         Assert.Throws<LibUsbException>(transfer.Submit);
+    }
+
+    [Fact]
+    public void A_transfer_in_a_managed_array_works_in_the_array_and_frees_only_its_own_memory()
+    {
+        var before = LibUsbTransfer.LiveNativeTransfers;
+        var array = new byte[4096];
+        using (var transfer = new LibUsbTransfer(array))
+        {
+            transfer.FillBulk(null, 0x81, 4096, TimeSpan.Zero);
+            transfer.Buffer[10] = 0xAB;
+            Assert.Equal(0xAB, array[10]);
+            Assert.Equal(4096, transfer.BufferCapacity);
+            Assert.Throws<ArgumentOutOfRangeException>(() => transfer.FillBulk(null, 0x81, 4097, TimeSpan.Zero));
+        }
+
+        Assert.Equal(before, LibUsbTransfer.LiveNativeTransfers);
+        array[10] = 0xCD; // The array is the caller's again, unpinned and intact.
+    }
+
+    [Fact]
+    public unsafe void A_transfer_in_a_borrowed_buffer_leaves_the_buffer_to_its_owner()
+    {
+        var before = LibUsbTransfer.LiveNativeTransfers;
+        var memory = (byte*)NativeMemory.AllocZeroed(16384);
+        try
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                using var transfer = new LibUsbTransfer(new LibUsbDeviceBuffer((IntPtr)memory, 16384));
+                transfer.FillBulk(null, 0x02, 512, TimeSpan.Zero);
+                transfer.Buffer[0] = (byte)i;
+            }
+
+            Assert.Equal(before, LibUsbTransfer.LiveNativeTransfers);
+            Assert.Equal(99, memory[0]); // Still mapped and writable: the transfer never freed it.
+        }
+        finally
+        {
+            NativeMemory.Free(memory);
+        }
     }
 
     [Fact]
