@@ -1,60 +1,52 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using UsbMesh.Actors;
 using UsbMesh.UsbIp;
 
 namespace UsbMesh.Usbipd;
 
 /// <summary>
-/// The socket side of one <see cref="UsbipdConnection"/>: a read loop that parses and hands messages to the actor,
-/// and one writer task that drains a single-reader channel of replies and sends each burst with one gather write
-/// (transfer data by reference, never cut into small copies).
+/// The socket side of one <see cref="UsbipdConnection"/>: a receiving thread whose parse loop hands messages to the
+/// actor (<see cref="SocketReceiver"/>), and a sending thread that writes the actor's replies in bursts
+/// (<see cref="SocketSender"/>). Blocking socket I/O on two threads of its own, as the kernel's USB/IP server does:
+/// each request and each reply costs one thread wake-up, which is what bounds the rate of a device whose host waits
+/// for every reply before it sends the next request (a mass-storage device: command, data, status).
 /// </summary>
 /// <remarks>
-/// <para><b>OP phase.</b> After each OP_REQ_* the read loop waits for the actor's verdict (<see cref="Continue"/>)
+/// <para><b>OP phase.</b> After each OP_REQ_* the parse loop waits for the actor's verdict (<see cref="Continue"/>)
 /// before parsing further bytes: whether the connection enters the URB phase decides how they are framed, and which
 /// endpoints are isochronous is only known once the device is imported.</para>
 /// <para><b>Backpressure.</b> Every CMD_SUBMIT and CMD_UNLINK takes a credit before it is handed on; the actor gives it
-/// back when the answer has been flushed to the socket (<see cref="Send"/>). Without credit the loop stops reading, so
-/// TCP pushes back on the client, and memory per connection (commands at the device plus replies not yet written)
-/// stays bounded by credits × the transfer buffer limit.</para>
-/// <para><b>Close.</b> The channel is completed, the writer gets <see cref="UsbipdSettings.CloseTimeout"/> to write what
-/// is queued (a device list, an import refusal), then both loops are cancelled and the socket is closed.</para>
+/// back when the answer is on the wire (<see cref="Send"/>). Without credit the parse loop stops, the receiver stops
+/// once a message more is buffered, and TCP pushes back on the client: memory per connection (commands at the
+/// device plus replies not yet written) stays bounded by credits × the transfer buffer limit.</para>
+/// <para><b>Close.</b> The sender gets <see cref="UsbipdSettings.CloseTimeout"/> to write what is queued (a device list,
+/// an import refusal), then the socket is shut down and closed, which ends both threads.</para>
 /// </remarks>
 internal sealed class ConnectionIo
 {
     private readonly Socket _socket;
-    private readonly PipeReader _reader;
-    private readonly GatherWriter _burst = new();
-    private readonly List<IDisposable> _sentBuffers = [];
+    private readonly SocketReceiver _receiver;
+    private readonly SocketSender _sender;
     private readonly UsbIpServerConnectionParser _parser;
-    // The writer wakes on the thread that queues a reply (the connection actor's): one thread hand-off less per URB.
-    // It only sends there; a send that cannot complete at once continues on the socket's own completion.
-    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly SemaphoreSlim _credits;
     private readonly CancellationTokenSource _cancel = new();
     private readonly TimeSpan _closeTimeout;
     private volatile IReadOnlySet<(UsbIpDirection Direction, uint Number)> _isochronous = new HashSet<(UsbIpDirection, uint)>();
+    private IActorRef _owner = ActorRefs.Nobody;
     private TaskCompletionSource<bool>? _verdict;
     private Task _readLoop = Task.CompletedTask;
-    private Task _writeLoop = Task.CompletedTask;
     private int _closed;
-
-    private const int ReadBufferSize = 64 * 1024;
-
-    /// <summary>A burst is sent once it holds this many buffers (Linux takes at most 1024 iovecs per call).</summary>
-    private const int MaxSegmentsPerSend = 256;
 
     public ConnectionIo(Socket socket, UsbipdSettings settings)
     {
         _socket = socket;
         _socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: false);
-        // Large reads: a bulk OUT URB arrives in a few system calls instead of hundreds of 4 KiB ones.
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
-        _parser = new UsbIpServerConnectionParser((_, direction, endpoint) => _isochronous.Contains((direction, endpoint)), settings.Limits);
+        var limits = settings.Limits;
+        var largestMessage = (long)UsbIpConstants.UrbHeaderLength + limits.MaxTransferBufferLength
+            + ((long)limits.MaxIsoPackets * UsbIpConstants.IsoPacketDescriptorLength);
+        _receiver = new SocketReceiver(socket, pauseAt: largestMessage + (1 << 20), "usbipd rx");
+        _sender = new SocketSender(socket, ReturnCredits, SendFailed, "usbipd tx");
+        _parser = new UsbIpServerConnectionParser((_, direction, endpoint) => _isochronous.Contains((direction, endpoint)), limits);
         _credits = new SemaphoreSlim(settings.MaxPendingUrbs);
         _closeTimeout = settings.CloseTimeout;
     }
@@ -71,12 +63,12 @@ internal sealed class ConnectionIo
     /// <summary>The socket failed (reset, …).</summary>
     public sealed record IoFailed(Exception Cause);
 
-    private readonly record struct Outgoing(UsbIpMessage Message, int Credits, IDisposable? Release);
-
     public void Start(IActorRef owner)
     {
-        _readLoop = Task.Run(() => ReadLoopAsync(owner));
-        _writeLoop = Task.Run(() => WriteLoopAsync(owner));
+        _owner = owner;
+        _readLoop = ReadLoopAsync(owner);
+        _sender.Start();
+        _receiver.Start();
     }
 
     /// <summary>
@@ -86,13 +78,7 @@ internal sealed class ConnectionIo
     /// <param name="message">The reply.</param>
     /// <param name="credits">How many URB commands it answers (0 for OP replies).</param>
     /// <param name="release">Gives the reply's data buffer back once the bytes are out (or the connection is gone).</param>
-    public void Send(UsbIpMessage message, int credits = 0, IDisposable? release = null)
-    {
-        if (!_outbox.Writer.TryWrite(new Outgoing(message, credits, release)))
-        {
-            release?.Dispose();
-        }
-    }
+    public void Send(UsbIpMessage message, int credits = 0, IDisposable? release = null) => _sender.Send(message, credits, release);
 
     /// <summary>
     /// The verdict on the last OP request: enter the URB phase with these isochronous endpoints, or (null) read no
@@ -116,14 +102,14 @@ internal sealed class ConnectionIo
             return;
         }
 
-        _outbox.Writer.TryComplete();
+        _sender.Complete();
         Volatile.Read(ref _verdict)?.TrySetResult(false);
         _ = CloseAsync();
     }
 
     private async Task CloseAsync()
     {
-        await Task.WhenAny(_writeLoop, Task.Delay(_closeTimeout)).ConfigureAwait(false);
+        await Task.WhenAny(_sender.Stopped, Task.Delay(_closeTimeout)).ConfigureAwait(false);
         _cancel.Cancel();
         try
         {
@@ -138,8 +124,8 @@ internal sealed class ConnectionIo
         }
 
         _socket.Dispose();
-        await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
-        await _reader.CompleteAsync().ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sender.Stopped).ConfigureAwait(false);
+        await _receiver.Reader.CompleteAsync().ConfigureAwait(false);
         _cancel.Dispose();
     }
 
@@ -150,7 +136,7 @@ internal sealed class ConnectionIo
         {
             while (true)
             {
-                var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+                var result = await _receiver.Reader.ReadAsync(token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 TaskCompletionSource<bool>? verdict = null;
                 while (true)
@@ -187,7 +173,7 @@ internal sealed class ConnectionIo
 
                 if (verdict is not null)
                 {
-                    _reader.AdvanceTo(buffer.Start);
+                    _receiver.Reader.AdvanceTo(buffer.Start);
                     if (!await verdict.Task.WaitAsync(token).ConfigureAwait(false))
                     {
                         return;
@@ -197,7 +183,7 @@ internal sealed class ConnectionIo
                     continue;
                 }
 
-                _reader.AdvanceTo(buffer.Start, buffer.End);
+                _receiver.Reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     owner.Tell(new PeerClosed(buffer.Length), ActorRefs.NoSender);
@@ -218,94 +204,19 @@ internal sealed class ConnectionIo
         }
     }
 
-    private async Task SendBurstAsync(CancellationToken token)
+    private void SendFailed(Exception cause)
     {
-        try
+        if (Volatile.Read(ref _closed) == 0)
         {
-            var segments = _burst.Segments;
-            var remaining = _burst.Length;
-            while (remaining > 0)
-            {
-                var sent = await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(token).ConfigureAwait(false);
-                remaining -= sent;
-                if (remaining > 0)
-                {
-                    // A partial send (rare on a stream socket): send what is left.
-                    segments = Rest(segments, sent);
-                }
-            }
-        }
-        finally
-        {
-            _burst.Reset();
-            foreach (var buffer in _sentBuffers)
-            {
-                buffer.Dispose();
-            }
-
-            _sentBuffers.Clear();
+            _owner.Tell(new IoFailed(cause), ActorRefs.NoSender);
         }
     }
 
-    private static List<ArraySegment<byte>> Rest(IList<ArraySegment<byte>> segments, long sent)
+    private void ReturnCredits(int credits)
     {
-        var rest = new List<ArraySegment<byte>>(segments.Count);
-        foreach (var segment in segments)
+        if (credits > 0)
         {
-            if (sent >= segment.Count)
-            {
-                sent -= segment.Count;
-                continue;
-            }
-
-            rest.Add(segment.Slice((int)sent));
-            sent = 0;
-        }
-
-        return rest;
-    }
-
-    private async Task WriteLoopAsync(IActorRef owner)
-    {
-        var outbox = _outbox.Reader;
-        var token = _cancel.Token;
-        try
-        {
-            while (await outbox.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                var credits = 0;
-                while (outbox.TryRead(out var outgoing))
-                {
-                    UsbIpWriter.Write(outgoing.Message, _burst);
-                    credits += outgoing.Credits;
-                    if (outgoing.Release is { } release)
-                    {
-                        _sentBuffers.Add(release);
-                    }
-
-                    if (_burst.SegmentCount >= MaxSegmentsPerSend)
-                    {
-                        break;
-                    }
-                }
-
-                await SendBurstAsync(token).ConfigureAwait(false);
-                if (credits > 0)
-                {
-                    _credits.Release(credits);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-        }
-        catch (Exception e) when (Volatile.Read(ref _closed) == 0)
-        {
-            owner.Tell(new IoFailed(e), ActorRefs.NoSender);
-        }
-        catch (Exception)
-        {
-            // Closing: the peer may be gone already.
+            _credits.Release(credits);
         }
     }
 }

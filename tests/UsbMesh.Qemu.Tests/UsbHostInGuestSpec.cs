@@ -123,8 +123,11 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
             Assert.Matches("^sd[a-z]$", values["LOCAL-DISK-AFTER-DETACH"]);
 
             // 3. Read rates of the same stick through UsbMesh and through the kernel's own USB/IP export.
-            var viaUsbMesh = Rate(values["DD-USBMESH"]);
-            var viaKernel = Rate(values["DD-KERNEL"]);
+            // Each path reads twice and keeps its better run: a read's request sizes (so its rate) depend on how the
+            // guest's page cache happens to lie in memory, which neither path controls.
+            var viaUsbMesh = Math.Max(Rate(values["DD-USBMESH"]), Rate(values["DD-USBMESH-AGAIN"]));
+            var viaKernel = Math.Max(Rate(values["DD-KERNEL"]), Rate(values["DD-KERNEL-AGAIN"]));
+            Log($"dd runs (MiB, start s, end s): kernel {values["DD-KERNEL"]} / {values["DD-KERNEL-AGAIN"]}, UsbMesh {values["DD-USBMESH"]} / {values["DD-USBMESH-AGAIN"]}");
             Log($"dd read of the {StickMiB} MiB stick through vhci: UsbMesh {viaUsbMesh:F1} MB/s, kernel usbip-host {viaKernel:F1} MB/s, "
                 + $"ratio {viaUsbMesh / viaKernel:F2}");
             Assert.True(viaUsbMesh > 0 && viaKernel > 0);
@@ -194,6 +197,7 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
         usbip --tcp-port 3241 attach -r 127.0.0.1 -b "$stick" || exit 22
         wait_for '[ -n "$(vhci_disk)" ]' 150 || exit 23
         value DD-KERNEL "$(read_rate /dev/$(vhci_disk))"
+        value DD-KERNEL-AGAIN "$(read_rate /dev/$(vhci_disk))"
         detach_all
         wait_for '[ -z "$(vhci_disk)" ]' 100 || exit 24
         usbip unbind -b "$stick" || exit 25
@@ -219,6 +223,7 @@ public sealed partial class UsbHostInGuestSpec(ITestOutputHelper output)
         value READ-SHA "$(sha256sum /tmp/stick/data.bin | cut -d' ' -f1)"
         umount /tmp/stick
         value DD-USBMESH "$(read_rate "$disk")"
+        value DD-USBMESH-AGAIN "$(read_rate "$disk")"
         detach_all
         wait_for '[ -z "$(vhci_disk)" ]' 100 || exit 34
         wait_for '[ -n "$(local_disk)" ]' 100
