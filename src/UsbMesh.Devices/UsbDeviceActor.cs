@@ -66,7 +66,7 @@ public sealed class UsbDeviceActor : ReceiveActor
     /// <param name="backend">The device; the actor owns it.</param>
     /// <param name="settings">Limits (defaults when null).</param>
     public static Props Props(IUsbDeviceBackend backend, UsbDeviceSettings? settings = null) =>
-        Actors.Props.Create(() => new UsbDeviceActor(backend, settings));
+        Actors.Props.Create(() => new UsbDeviceActor(backend, settings)).WithDispatcher((settings ?? UsbDeviceSettings.Default).Dispatcher);
 
     /// <summary>The pipe key of a request: 0x00 for every control transfer, otherwise the endpoint address.</summary>
     /// <param name="request">The URB.</param>
@@ -232,7 +232,9 @@ public sealed class UsbDeviceActor : ReceiveActor
     {
         if (!_pipes.TryGetValue(address, out var pipe))
         {
-            pipe = Context.ActorOf(EndpointPipeActor.Props(address, _backend, _settings, _epoch), EndpointPipeActor.NameFor(address));
+            pipe = Context.ActorOf(
+                EndpointPipeActor.Props(address, _backend, _settings, _epoch).WithDispatcher(_settings.Dispatcher),
+                EndpointPipeActor.NameFor(address));
             _pipes.Add(address, pipe);
         }
 

@@ -1,3 +1,5 @@
+using UsbMesh.Actors.Dispatch;
+
 namespace UsbMesh.Devices;
 
 /// <summary>Limits of one device's actors.</summary>
@@ -9,7 +11,12 @@ namespace UsbMesh.Devices;
 /// endpoints × cap × transfer size; a Linux host rarely keeps more than a few dozen URBs per endpoint (usb-storage:
 /// 1–2, uas and network drivers: tens).
 /// </param>
-public sealed record UsbDeviceSettings(int MaxUrbsPerEndpoint = 128)
+/// <param name="Dispatcher">
+/// The dispatcher of the device's actor and its endpoint pipes. Their messages to each other are a device's
+/// critical path (a request reaches the pipe through the device; the completion goes back through it), so a
+/// dispatcher of a few dedicated threads (<c>ForkJoinDispatcher</c>) keeps them off the busy thread pool.
+/// </param>
+public sealed record UsbDeviceSettings(int MaxUrbsPerEndpoint = 128, string Dispatcher = Dispatchers.DefaultDispatcherId)
 {
     /// <summary>The defaults.</summary>
     public static readonly UsbDeviceSettings Default = new();

@@ -68,7 +68,7 @@ public sealed partial class ActorSystemService(
     private void StartExports()
     {
         Exports = system.ActorOf(ExportsActor.Props(), "exports");
-        system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports), "gadgets");
+        system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports, settings.UsbHost.Devices), "gadgets");
         if (settings.UsbHost.Enabled)
         {
             UsbHost = system.ActorOf(UsbHostActor.Props(settings.UsbHost, Exports), "usb-host");

@@ -76,6 +76,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
             MaxPendingUrbs = reader.Int($"{UsbipdPath}.max-pending-urbs", minimum: 1, maximum: MaxCount),
             DeviceRequestTimeout = reader.PositiveDuration($"{UsbipdPath}.device-request-timeout", MaxTimeout),
             CloseTimeout = reader.PositiveDuration($"{UsbipdPath}.close-timeout", MaxTimeout),
+            Dispatcher = reader.String($"{UsbipdPath}.dispatcher"),
         };
     }
 }

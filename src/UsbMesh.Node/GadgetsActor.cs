@@ -16,7 +16,7 @@ internal sealed class GadgetsActor : ReceiveActor
     /// <summary>The bus number of emulated devices; real buses are numbered from 1 by the kernel.</summary>
     public const int GadgetBus = 100;
 
-    public GadgetsActor(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports)
+    public GadgetsActor(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports, UsbDeviceSettings deviceSettings)
     {
         var log = Context.GetLogger();
         for (var i = 0; i < gadgets.Count; i++)
@@ -28,7 +28,7 @@ internal sealed class GadgetsActor : ReceiveActor
                 var name = settings.Name;
                 // A tcp-mode serial gadget starts its listener here and logs where (and its clients) through this.
                 var backend = GadgetFactory.Create(settings, line => log.Info("Gadget {Gadget}: {Line}", name, line));
-                var device = Context.ActorOf(UsbDeviceActor.Props(backend), Uri.EscapeDataString(settings.Name));
+                var device = Context.ActorOf(UsbDeviceActor.Props(backend, deviceSettings), Uri.EscapeDataString(settings.Name));
                 var busId = $"{GadgetBus}-{devNum}";
                 exports.Tell(new Exports.Register(new ExportedDevice(busId, $"/sys/devices/usbmesh/gadgets/{settings.Name}", GadgetBus, devNum, device)));
                 log.Info("Gadget {Gadget} ({Type}) created as {BusId}", settings.Name, settings.GetType().Name, busId);
@@ -45,6 +45,6 @@ internal sealed class GadgetsActor : ReceiveActor
         Receive<Exports.Rejected>(r => log.Warning("A gadget was not exported: {Rejection}", r));
     }
 
-    public static Props Props(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports) =>
-        Actors.Props.Create(() => new GadgetsActor(gadgets, exports));
+    public static Props Props(IReadOnlyList<GadgetSettings> gadgets, IActorRef exports, UsbDeviceSettings deviceSettings) =>
+        Actors.Props.Create(() => new GadgetsActor(gadgets, exports, deviceSettings));
 }

@@ -21,10 +21,19 @@ public sealed partial record NodeSettings
     public const string DefaultPhaseTimeoutPath = "usbmesh.coordinated-shutdown.default-phase-timeout";
     public const string PhasesPath = "usbmesh.coordinated-shutdown.phases";
 
+    /// <summary>Settings that name a dispatcher, which must then be configured.</summary>
+    private static readonly string[] DispatcherReferences =
+    [
+        $"{UsbHostSettingsReader.UsbHostPath}.dispatcher",
+        UsbHostSettingsReader.DeviceDispatcherPath,
+        $"{ExportSettings.UsbipdPath}.dispatcher",
+    ];
+
     private static readonly (string Name, string Type)[] DispatcherTypes =
     [
         (DispatcherSettings.ThreadPoolType, DispatcherSettings.ThreadPoolType),
         (DispatcherSettings.PinnedType, DispatcherSettings.PinnedType),
+        (DispatcherSettings.ForkJoinType, DispatcherSettings.ForkJoinType),
         (DispatcherSettings.CallingThreadType, DispatcherSettings.CallingThreadType),
     ];
 
@@ -67,6 +76,16 @@ public sealed partial record NodeSettings
     {
         var reader = new SettingsReader(config);
         var stateDirectory = ReadStateDirectory(reader);
+        var dispatchers = ReadDispatchers(reader);
+        foreach (var path in DispatcherReferences)
+        {
+            var id = reader.String(path);
+            if (!dispatchers.ContainsKey(id))
+            {
+                throw reader.Invalid(path, $"no dispatcher [{id}] in {DispatchersPath}; there are {string.Join(", ", dispatchers.Keys.Order())}");
+            }
+        }
+
         return new NodeSettings
         {
             Name = ReadName(reader),
@@ -76,7 +95,7 @@ public sealed partial record NodeSettings
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
             AskTimeout = reader.PositiveDuration(AskTimeoutPath),
             LogDeadLetters = reader.Int(LogDeadLettersPath, minimum: 0),
-            Dispatchers = ReadDispatchers(reader),
+            Dispatchers = dispatchers,
             DefaultShutdownPhaseTimeout = reader.PositiveDuration(DefaultPhaseTimeoutPath),
             ShutdownPhaseTimeouts = ReadPhaseTimeouts(reader),
         };
@@ -129,7 +148,9 @@ public sealed partial record NodeSettings
             var defaults = dispatchers.TryGetValue(id, out var builtIn) ? builtIn : new DispatcherSettings();
             var type = reader.Has($"{path}.type") ? reader.OneOf($"{path}.type", DispatcherTypes) : defaults.Type;
             var throughput = reader.Has($"{path}.throughput") ? reader.Int($"{path}.throughput", minimum: 1) : defaults.Throughput;
-            dispatchers = dispatchers.SetItem(id, new DispatcherSettings(type, throughput));
+            var threadCountPath = $"{path}.dedicated-thread-pool.thread-count";
+            var threadCount = reader.Has(threadCountPath) ? reader.Int(threadCountPath, minimum: 1) : defaults.ThreadCount;
+            dispatchers = dispatchers.SetItem(id, new DispatcherSettings(type, throughput, threadCount));
         }
 
         return dispatchers;

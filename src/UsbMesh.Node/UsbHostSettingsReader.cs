@@ -1,4 +1,5 @@
 using UsbMesh.Configuration;
+using UsbMesh.Devices;
 using UsbMesh.UsbHost;
 
 namespace UsbMesh.Node;
@@ -8,6 +9,7 @@ internal static class UsbHostSettingsReader
 {
     public const string UsbHostPath = "usbmesh.usb-host";
     public const string RulesPath = "usbmesh.exports.rules";
+    public const string DeviceDispatcherPath = "usbmesh.devices.dispatcher";
 
     private static readonly string[] MatchKeys = ["vid-pid", "bus-id", "serial", "class"];
 
@@ -36,6 +38,7 @@ internal static class UsbHostSettingsReader
             Policy = new ExportPolicy(ReadRules(reader), protectedBusIds),
             ShareOnPlugIn = reader.Boolean("usbmesh.exports.share-on-plug-in"),
             DetachKernelDrivers = reader.Boolean("usbmesh.exports.detach-kernel-driver"),
+            Devices = new UsbDeviceSettings(Dispatcher: reader.String(DeviceDispatcherPath)),
         };
     }
 

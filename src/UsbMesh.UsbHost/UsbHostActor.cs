@@ -201,7 +201,7 @@ public sealed class UsbHostActor : ReceiveActor
         }
 
         _backends.Add(backend);
-        var actor = Context.ActorOf(UsbDeviceActor.Props(backend), $"{facts.BusId}~{++_childGeneration}");
+        var actor = Context.ActorOf(UsbDeviceActor.Props(backend, _settings.Devices), $"{facts.BusId}~{++_childGeneration}");
         Context.Watch(actor);
         if (_settings.ShareOnPlugIn)
         {

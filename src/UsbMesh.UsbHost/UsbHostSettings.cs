@@ -1,3 +1,5 @@
+using UsbMesh.Devices;
+
 namespace UsbMesh.UsbHost;
 
 /// <summary>The USB host's settings (HOCON <c>usbmesh.usb-host</c> and <c>usbmesh.exports</c>).</summary>
@@ -26,4 +28,7 @@ public sealed record UsbHostSettings
 
     /// <summary>Whether a lease takes the device's interfaces from the local kernel drivers.</summary>
     public bool DetachKernelDrivers { get; init; } = true;
+
+    /// <summary>Settings of each device's actors (<c>usbmesh.devices</c>).</summary>
+    public UsbDeviceSettings Devices { get; init; } = UsbDeviceSettings.Default;
 }

@@ -21,6 +21,9 @@ internal sealed class SocketSender
     private readonly GatherWriter _burst = new();
     private readonly List<IDisposable> _buffers = [];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Signalled on every reply; no spinning before the thread sleeps (spinning takes CPU from the threads it waits for).
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly Thread _thread;
 
     /// <summary>Prepares the sender; <see cref="Start"/> starts its thread.</summary>
@@ -53,11 +56,18 @@ internal sealed class SocketSender
         if (!_outbox.Writer.TryWrite(new Outgoing(message, credits, release)))
         {
             release?.Dispose();
+            return;
         }
+
+        _wake.Set();
     }
 
     /// <summary>Takes no more replies; the thread sends what is queued and ends.</summary>
-    public void Complete() => _outbox.Writer.TryComplete();
+    public void Complete()
+    {
+        _outbox.Writer.TryComplete();
+        _wake.Set();
+    }
 
     private void Run()
     {
@@ -97,10 +107,25 @@ internal sealed class SocketSender
         }
     }
 
-    private static bool WaitForReplies(ChannelReader<Outgoing> outbox)
+    /// <summary>Sleeps until a reply is queued; false once the channel is completed and empty.</summary>
+    private bool WaitForReplies(ChannelReader<Outgoing> outbox)
     {
-        var wait = outbox.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        while (!outbox.TryPeek(out _))
+        {
+            if (outbox.Completion.IsCompleted)
+            {
+                return false;
+            }
+
+            // Reset, then look again: a reply queued in between has set the event after the reset.
+            _wake.Reset();
+            if (!outbox.TryPeek(out _) && !outbox.Completion.IsCompleted)
+            {
+                _wake.Wait();
+            }
+        }
+
+        return true;
     }
 
     private void SendBurst()

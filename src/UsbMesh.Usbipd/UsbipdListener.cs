@@ -167,7 +167,7 @@ public sealed class UsbipdListener : ReceiveActor
         }
 
         var id = ++_accepted;
-        var connection = Context.ActorOf(UsbipdConnection.Props(socket, _exports, _settings), $"conn-{id}");
+        var connection = Context.ActorOf(UsbipdConnection.Props(socket, _exports, _settings).WithDispatcher(_settings.Dispatcher), $"conn-{id}");
         Context.Watch(connection);
         _connections.Add(connection);
         _log.Debug("usbipd connection {Id} from {Peer}", id, peer);

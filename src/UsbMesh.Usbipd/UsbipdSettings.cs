@@ -55,4 +55,10 @@ public sealed record UsbipdSettings
 
     /// <summary>The codec's caps on lengths and counts.</summary>
     public UsbIpLimits Limits { get; init; } = UsbIpLimits.Default;
+
+    /// <summary>
+    /// The dispatcher of the connection actors. Each request and each reply passes through one, between the socket
+    /// threads and the device's actors; the same dedicated threads as the devices' keep that hand-off cheap.
+    /// </summary>
+    public string Dispatcher { get; init; } = Actors.Dispatch.Dispatchers.DefaultDispatcherId;
 }

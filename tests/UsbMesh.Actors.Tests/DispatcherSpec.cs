@@ -8,11 +8,15 @@ public sealed class DispatcherSpec(ITestOutputHelper output) : TestKit.TestKit(o
     private const string PinnedId = "usb-host-dispatcher";
     private const string ThroughputThreeId = "throughput-3-dispatcher";
     private const string BrokenId = "broken-dispatcher";
+    private const string OneThreadId = "one-thread-dispatcher";
+    private const string TwoThreadsId = "two-threads-dispatcher";
 
     private static ActorSystemSettings CreateSettings() => ActorSystemSettings.Default
         .WithDispatcher(PinnedId, new DispatcherSettings(DispatcherSettings.PinnedType))
         .WithDispatcher(ThroughputThreeId, new DispatcherSettings(DispatcherSettings.ThreadPoolType, Throughput: 3))
-        .WithDispatcher(BrokenId, new DispatcherSettings("NoSuchDispatcherType"));
+        .WithDispatcher(BrokenId, new DispatcherSettings("NoSuchDispatcherType"))
+        .WithDispatcher(OneThreadId, new DispatcherSettings(DispatcherSettings.ForkJoinType, Throughput: 5, ThreadCount: 1))
+        .WithDispatcher(TwoThreadsId, new DispatcherSettings(DispatcherSettings.ForkJoinType, ThreadCount: 2));
 
     private sealed record WhereAmI;
 
@@ -67,6 +71,55 @@ public sealed class DispatcherSpec(ITestOutputHelper output) : TestKit.TestKit(o
         Assert.NotNull(first.Name);
         Assert.StartsWith(PinnedId, first.Name);
         Assert.Contains("/user/pinned", first.Name);
+    }
+
+    [Fact]
+    public void Actors_of_a_one_thread_fork_join_dispatcher_all_run_on_its_one_dedicated_thread()
+    {
+        var actors = Enumerable.Range(0, 4)
+            .Select(i => Sys.ActorOf(Props.Create(() => new ThreadReporter(TestActor)).WithDispatcher(OneThreadId), $"fj-{i}"))
+            .ToArray();
+        ReceiveN(8); // constructors and PreStarts
+
+        // Interleaved, and more than one turn's throughput each: every actor is rescheduled and still lands there.
+        var threads = Enumerable.Range(0, 12).SelectMany(_ => actors).Select(a =>
+        {
+            a.Tell(new WhereAmI(), TestActor);
+            return ExpectMsg<ThreadInfo>();
+        }).ToArray();
+
+        Assert.Single(threads.Select(t => t.ManagedThreadId).Distinct());
+        Assert.False(threads[0].IsThreadPoolThread);
+        Assert.Equal(OneThreadId, threads[0].Name);
+    }
+
+    [Fact]
+    public void A_two_thread_fork_join_dispatcher_keeps_each_actors_messages_in_order()
+    {
+        var collector = CreateTestProbe();
+        var actors = Enumerable.Range(0, 8)
+            .Select(i => Sys.ActorOf(Props.Create(() => new Echo(collector.Ref)).WithDispatcher(TwoThreadsId), $"echo-{i}"))
+            .ToArray();
+        for (var n = 0; n < 200; n++)
+        {
+            foreach (var actor in actors)
+            {
+                actor.Tell(n);
+            }
+        }
+
+        var seen = collector.ReceiveN(1600).Cast<(string Name, int N, string? Thread)>().ToArray();
+        foreach (var group in seen.GroupBy(s => s.Name))
+        {
+            Assert.Equal(Enumerable.Range(0, 200), group.Select(s => s.N));
+        }
+
+        Assert.All(seen, s => Assert.StartsWith(TwoThreadsId + "-", s.Thread));
+    }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo(IActorRef to) => Receive<int>(n => to.Tell((Self.Path.Name, n, Thread.CurrentThread.Name)));
     }
 
     [Fact]

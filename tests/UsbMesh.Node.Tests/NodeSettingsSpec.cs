@@ -41,6 +41,30 @@ public class NodeSettingsSpec
     }
 
     [Fact]
+    public void Devices_and_usbipd_connections_share_one_dedicated_thread_by_default()
+    {
+        var settings = NodeSettings.FromConfig(ConfigurationFactory.Empty);
+
+        Assert.Equal(new DispatcherSettings(DispatcherSettings.ForkJoinType, 30, ThreadCount: 1), settings.Dispatchers["usb-io-dispatcher"]);
+        Assert.Equal("usb-io-dispatcher", settings.UsbHost.Devices.Dispatcher);
+        Assert.Equal("usb-io-dispatcher", settings.Exports.Usbipd.Dispatcher);
+    }
+
+    [Fact]
+    public void A_fork_join_dispatcher_takes_its_thread_count_from_its_dedicated_thread_pool()
+    {
+        var settings = NodeSettings.FromConfig(Parse("""
+            usbmesh.actor.dispatchers.usb-io-dispatcher.dedicated-thread-pool.thread-count = 4
+            usbmesh.actor.dispatchers.sessions { type = ForkJoinDispatcher, throughput = 10 }
+            usbmesh.devices.dispatcher = sessions
+            """));
+
+        Assert.Equal(4, settings.Dispatchers["usb-io-dispatcher"].ThreadCount);
+        Assert.Equal(new DispatcherSettings(DispatcherSettings.ForkJoinType, 10, ThreadCount: 1), settings.Dispatchers["sessions"]);
+        Assert.Equal("sessions", settings.UsbHost.Devices.Dispatcher);
+    }
+
+    [Fact]
     public void Configured_dispatchers_merge_over_the_built_in_ones()
     {
         var settings = NodeSettings.FromConfig(Parse("""
@@ -125,6 +149,9 @@ public class NodeSettingsSpec
     [InlineData("usbmesh.coordinated-shutdown.phases.service-stopp.timeout = 1s", "usbmesh.coordinated-shutdown.phases.service-stopp", "service-stop")]
     [InlineData("usbmesh.node.name = \"my node\"", "usbmesh.node.name", "my node")]
     [InlineData("usbmesh.node.state-directory = \"\"", "usbmesh.node.state-directory", "empty")]
+    [InlineData("usbmesh.devices.dispatcher = usb-oi-dispatcher", "usbmesh.devices.dispatcher", "no dispatcher [usb-oi-dispatcher]")]
+    [InlineData("usbmesh.usbipd.dispatcher = fast", "usbmesh.usbipd.dispatcher", "usb-io-dispatcher")]
+    [InlineData("usbmesh.actor.dispatchers.x.dedicated-thread-pool.thread-count = 0", "usbmesh.actor.dispatchers.x.dedicated-thread-pool.thread-count", "too small")]
     public void A_bad_value_is_refused_naming_its_path_and_where_it_was_set(string line, string path, string hint)
     {
         var error = Assert.Throws<ConfigurationException>(() => NodeSettings.FromConfig(Parse("# a node\n" + line + "\n")));

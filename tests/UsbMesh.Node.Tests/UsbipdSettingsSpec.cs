@@ -13,7 +13,9 @@ public sealed class UsbipdSettingsSpec
         Assert.Equal(128, usbipd.MaxPendingUrbs);
         Assert.Equal(TimeSpan.FromSeconds(5), usbipd.DeviceRequestTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), usbipd.CloseTimeout);
-        Assert.Equal(Usbipd.UsbipdSettings.Default with { Enabled = usbipd.Enabled, Endpoint = usbipd.Endpoint }, usbipd);
+        // The node runs connections on the dedicated thread of the devices; a bare actor system has only its pool.
+        Assert.Equal("usb-io-dispatcher", usbipd.Dispatcher);
+        Assert.Equal(Usbipd.UsbipdSettings.Default with { Enabled = usbipd.Enabled, Endpoint = usbipd.Endpoint, Dispatcher = usbipd.Dispatcher }, usbipd);
     }
 
     [Fact]

@@ -4,14 +4,17 @@ namespace UsbMesh.Actors.Dispatch;
 
 /// <summary>How a named dispatcher runs its actors.</summary>
 /// <param name="Type">
-/// <c>Dispatcher</c> (the thread pool), <c>PinnedDispatcher</c> (one dedicated thread per actor) or
-/// <c>CallingThreadDispatcher</c> (the sender's thread, for deterministic tests).
+/// <c>Dispatcher</c> (the thread pool), <c>PinnedDispatcher</c> (one dedicated thread per actor),
+/// <c>ForkJoinDispatcher</c> (a few dedicated threads shared by its actors) or <c>CallingThreadDispatcher</c> (the
+/// sender's thread, for deterministic tests).
 /// </param>
 /// <param name="Throughput">User messages an actor processes per turn before it yields its thread.</param>
-public sealed record DispatcherSettings(string Type = DispatcherSettings.ThreadPoolType, int Throughput = 30)
+/// <param name="ThreadCount">Threads of a <c>ForkJoinDispatcher</c> (its <c>dedicated-thread-pool.thread-count</c>).</param>
+public sealed record DispatcherSettings(string Type = DispatcherSettings.ThreadPoolType, int Throughput = 30, int ThreadCount = 1)
 {
     public const string ThreadPoolType = "Dispatcher";
     public const string PinnedType = "PinnedDispatcher";
+    public const string ForkJoinType = "ForkJoinDispatcher";
     public const string CallingThreadType = "CallingThreadDispatcher";
 }
 
@@ -46,10 +49,11 @@ public sealed class Dispatchers
         {
             DispatcherSettings.ThreadPoolType => new ThreadPoolDispatcher(id, settings.Throughput),
             DispatcherSettings.PinnedType => new PinnedDispatcher(id, settings.Throughput),
+            DispatcherSettings.ForkJoinType => new ForkJoinDispatcher(id, settings.Throughput, settings.ThreadCount),
             DispatcherSettings.CallingThreadType => new CallingThreadDispatcher(id),
             _ => throw new InvalidOperationException(
                 $"Dispatcher [{id}] has unknown type [{settings.Type}]; expected {DispatcherSettings.ThreadPoolType}, " +
-                $"{DispatcherSettings.PinnedType} or {DispatcherSettings.CallingThreadType}."),
+                $"{DispatcherSettings.PinnedType}, {DispatcherSettings.ForkJoinType} or {DispatcherSettings.CallingThreadType}."),
         };
     }
 
