@@ -87,9 +87,10 @@ internal static partial class DaemonCommand
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Mesh.Identity.IdentityException)
         {
-            // E.g. a state directory the node's user cannot create: say what, without a stack trace.
+            // E.g. a state directory the node's user cannot create, an identity key others can read: say what,
+            // without a stack trace.
             await Console.Error.WriteLineAsync($"usbmeshd: cannot start: {e.Message}").ConfigureAwait(false);
             return ExitNodeFailed;
         }

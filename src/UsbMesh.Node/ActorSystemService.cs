@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
+using UsbMesh.Mesh.Identity;
 using UsbMesh.UsbHost;
 using UsbMesh.Usbipd;
 
@@ -42,6 +43,8 @@ public sealed partial class ActorSystemService(
             Directory.CreateDirectory(settings.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        Identity = NodeIdentity.LoadOrCreate(settings.IdentityKeyFile, out var created);
+        LogIdentity(settings.Name, Identity.Id.ToString(), created ? "created" : "loaded", settings.IdentityKeyFile);
         StartExports();
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
@@ -54,6 +57,9 @@ public sealed partial class ActorSystemService(
         }, TaskScheduler.Default);
         return Task.CompletedTask;
     }
+
+    /// <summary>This node's identity, loaded (or created on first start) when the host starts.</summary>
+    public NodeIdentity? Identity { get; private set; }
 
     /// <summary>The registry of exported devices; set once the host has started.</summary>
     public IActorRef Exports { get; private set; } = ActorRefs.Nobody;
@@ -97,6 +103,9 @@ public sealed partial class ActorSystemService(
 
     [LoggerMessage(LogLevel.Information, "Stopping node {Node}: coordinated shutdown, at most {Timeout}")]
     private partial void LogStopping(string node, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Information, "Node {Node} has id {NodeId} (key {Origin}: {KeyFile})")]
+    private partial void LogIdentity(string node, string nodeId, string origin, string keyFile);
 
     [LoggerMessage(LogLevel.Information, "Shutdown phase {Phase} (at most {Timeout})")]
     private partial void LogPhase(string phase, TimeSpan timeout);

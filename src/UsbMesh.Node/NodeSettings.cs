@@ -18,6 +18,7 @@ public sealed partial record NodeSettings
     public const string AskTimeoutPath = "usbmesh.actor.ask-timeout";
     public const string LogDeadLettersPath = "usbmesh.actor.log-dead-letters";
     public const string DispatchersPath = "usbmesh.actor.dispatchers";
+    public const string IdentityKeyFilePath = "usbmesh.identity.key-file";
     public const string DefaultPhaseTimeoutPath = "usbmesh.coordinated-shutdown.default-phase-timeout";
     public const string PhasesPath = "usbmesh.coordinated-shutdown.phases";
 
@@ -42,6 +43,9 @@ public sealed partial record NodeSettings
 
     /// <summary>The directory of the node's state, as an absolute path.</summary>
     public required string StateDirectory { get; init; }
+
+    /// <summary>The node's Ed25519 key file (<c>usbmesh.identity.key-file</c>, relative to the state directory).</summary>
+    public required string IdentityKeyFile { get; init; }
 
     public required LoggingSettings Logging { get; init; }
 
@@ -90,6 +94,7 @@ public sealed partial record NodeSettings
         {
             Name = ReadName(reader),
             StateDirectory = stateDirectory,
+            IdentityKeyFile = ReadIdentityKeyFile(reader, stateDirectory),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
@@ -131,6 +136,14 @@ public sealed partial record NodeSettings
         return ValidName().IsMatch(name)
             ? name
             : throw reader.Invalid(NamePath, $"[{name}] is not a valid node name: use letters, digits, '-' and '_', starting with a letter or a digit");
+    }
+
+    private static string ReadIdentityKeyFile(SettingsReader reader, string stateDirectory)
+    {
+        var keyFile = reader.String(IdentityKeyFilePath);
+        return keyFile.Length > 0
+            ? Path.GetFullPath(keyFile, stateDirectory)
+            : throw reader.Invalid(IdentityKeyFilePath, "the identity key file cannot be empty");
     }
 
     private static string ReadStateDirectory(SettingsReader reader)

@@ -125,6 +125,22 @@ public sealed class DaemonSpec : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_identity_key_others_can_read_stops_the_start_with_exit_code_3_and_what_to_do()
+    {
+        using var state = new TempDirectory();
+        var keyFile = Path.Combine(state.Path, "identity.key");
+        Mesh.Identity.NodeIdentity.LoadOrCreate(keyFile, out _);
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        var (exitCode, _, stderr) = await DaemonProcess.RunAsync(
+            RunBound, "--config", DemoConf, "--set", $"usbmesh.node.state-directory=\"{state.Path}\"", "--set", "usbmesh.usbipd.enabled=off");
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains($"chmod 600 {keyFile}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_describes_the_options()
     {
         var (exitCode, stdout, _) = await DaemonProcess.RunAsync(RunBound, "--help");

@@ -36,6 +36,29 @@ public sealed class HostingSpec : IDisposable
     private string LogText() => File.ReadAllText(Path.Combine(_directory.Path, "node.log"));
 
     [Fact]
+    public async Task The_node_creates_its_identity_key_on_first_start_and_keeps_it_afterwards()
+    {
+        foreach (var _ in new[] { "first", "second" })
+        {
+            using var host = BuildHost("keeper");
+            await host.StartAsync().WaitAsync(Bound);
+            await host.StopAsync().WaitAsync(Bound);
+        }
+
+        var lines = System.Text.RegularExpressions.Regex.Matches(LogText(), @"Node keeper has id (\S+) \(key (created|loaded): (\S+)\)");
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("created", "loaded"), (lines[0].Groups[2].Value, lines[1].Groups[2].Value));
+        Assert.Equal(lines[0].Groups[1].Value, lines[1].Groups[1].Value);
+        var keyFile = Path.Combine(_directory.Path, "identity.key");
+        Assert.Equal(keyFile, lines[0].Groups[3].Value);
+        Assert.Equal(Mesh.Identity.NodeIdentity.Load(keyFile).Id, Mesh.Identity.NodeId.Parse(lines[0].Groups[1].Value));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+    }
+
+    [Fact]
     public async Task The_host_starts_the_actor_system_and_stops_it_through_the_shutdown_phases()
     {
         ActorSystem system;
