@@ -48,48 +48,43 @@ public sealed class IdentityTlsTests
     }
 
     [Fact]
-    public async Task A_certificate_claiming_another_nodes_id_is_refused()
-    {
+    public Task A_certificate_claiming_another_nodes_id_is_refused() =>
         // The extension names the laptop, but an impostor signed it: the signature does not verify.
-        var forged = Forge(claimed: _laptop, signer: NodeIdentity.Generate());
-
-        var (accepted, connected) = await HandshakeAsync(IdentityCertificate.Create(_hub), _ => null, forged, expected: null);
-
-        var serverSide = await Assert.ThrowsAsync<PeerRefusedException>(() => accepted);
-        await Assert.ThrowsAsync<PeerRefusedException>(() => connected);
-        Assert.Contains("not signed by the node it names", serverSide.Message, StringComparison.Ordinal);
-    }
+        RefusedBothWaysAsync(Forge(claimed: _laptop, signer: NodeIdentity.Generate()), "not signed by the node it names");
 
     [Fact]
-    public async Task An_identity_extension_copied_onto_another_key_is_refused()
+    public Task An_identity_extension_copied_onto_another_key_is_refused()
     {
         // A genuine extension taken from the laptop's certificate and put on a certificate with a different TLS key.
         var genuine = IdentityCertificate.Create(_laptop);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=copy", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(genuine.Extensions[IdentityCertificate.ExtensionOid]!);
-        var copy = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
-
-        var (accepted, connected) = await HandshakeAsync(IdentityCertificate.Create(_hub), _ => null, copy, expected: null);
-
-        var serverSide = await Assert.ThrowsAsync<PeerRefusedException>(() => accepted);
-        await Assert.ThrowsAsync<PeerRefusedException>(() => connected);
-        Assert.Contains("not signed by the node it names", serverSide.Message, StringComparison.Ordinal);
+        return RefusedBothWaysAsync(SelfSigned("CN=copy", genuine.Extensions[IdentityCertificate.ExtensionOid]!), "not signed by the node it names");
     }
 
     [Fact]
-    public async Task A_certificate_without_an_identity_is_refused()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var plain = new CertificateRequest("CN=plain", key, HashAlgorithmName.SHA256)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
+    public Task A_certificate_without_an_identity_is_refused() =>
+        RefusedBothWaysAsync(SelfSigned("CN=plain", extension: null), "carries no node identity");
 
-        var (accepted, connected) = await HandshakeAsync(IdentityCertificate.Create(_hub), _ => null, plain, expected: null);
+    /// <summary>The hub refuses a client presenting <paramref name="clientCertificate"/>, and the client is told why.</summary>
+    private async Task RefusedBothWaysAsync(X509Certificate2 clientCertificate, string reason)
+    {
+        var (accepted, connected) = await HandshakeAsync(IdentityCertificate.Create(_hub), _ => null, clientCertificate, expected: null);
 
         var serverSide = await Assert.ThrowsAsync<PeerRefusedException>(() => accepted);
         var clientSide = await Assert.ThrowsAsync<PeerRefusedException>(() => connected);
-        Assert.Contains("carries no node identity", serverSide.Message, StringComparison.Ordinal);
-        Assert.Contains("carries no node identity", clientSide.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, serverSide.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, clientSide.Message, StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 SelfSigned(string subject, X509Extension? extension)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        if (extension is not null)
+        {
+            request.CertificateExtensions.Add(extension);
+        }
+
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
     }
 
     [Fact]
