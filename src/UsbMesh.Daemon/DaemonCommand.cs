@@ -87,7 +87,7 @@ internal static partial class DaemonCommand
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Mesh.Identity.IdentityException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Mesh.Identity.IdentityException or Mesh.Trust.TrustStoreException)
         {
             // E.g. a state directory the node's user cannot create, an identity key others can read: say what,
             // without a stack trace.

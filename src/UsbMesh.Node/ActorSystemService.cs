@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
 using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Trust;
 using UsbMesh.UsbHost;
 using UsbMesh.Usbipd;
 
@@ -45,6 +46,8 @@ public sealed partial class ActorSystemService(
 
         Identity = NodeIdentity.LoadOrCreate(settings.IdentityKeyFile, out var created);
         LogIdentity(settings.Name, Identity.Id.ToString(), created ? "created" : "loaded", settings.IdentityKeyFile);
+        Trust = TrustStore.Open(settings.Trust.StoreFile, settings.Trust.Peers);
+        LogTrust(Trust.Current.Peers.Count(), settings.Trust.Peers.Peers.Count(), settings.Trust.StoreFile);
         StartExports();
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
@@ -60,6 +63,9 @@ public sealed partial class ActorSystemService(
 
     /// <summary>This node's identity, loaded (or created on first start) when the host starts.</summary>
     public NodeIdentity? Identity { get; private set; }
+
+    /// <summary>Who this node trusts: the configured peers and those added at run time; opened when the host starts.</summary>
+    public TrustStore? Trust { get; private set; }
 
     /// <summary>The registry of exported devices; set once the host has started.</summary>
     public IActorRef Exports { get; private set; } = ActorRefs.Nobody;
@@ -106,6 +112,9 @@ public sealed partial class ActorSystemService(
 
     [LoggerMessage(LogLevel.Information, "Node {Node} has id {NodeId} (key {Origin}: {KeyFile})")]
     private partial void LogIdentity(string node, string nodeId, string origin, string keyFile);
+
+    [LoggerMessage(LogLevel.Information, "Trusting {Peers} peers ({Configured} configured, the rest from {StoreFile})")]
+    private partial void LogTrust(int peers, int configured, string storeFile);
 
     [LoggerMessage(LogLevel.Information, "Shutdown phase {Phase} (at most {Timeout})")]
     private partial void LogPhase(string phase, TimeSpan timeout);

@@ -47,6 +47,9 @@ public sealed partial record NodeSettings
     /// <summary>The node's Ed25519 key file (<c>usbmesh.identity.key-file</c>, relative to the state directory).</summary>
     public required string IdentityKeyFile { get; init; }
 
+    /// <summary>Who this node trusts (<c>usbmesh.trust</c>).</summary>
+    public required TrustSettings Trust { get; init; }
+
     public required LoggingSettings Logging { get; init; }
 
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
@@ -95,6 +98,7 @@ public sealed partial record NodeSettings
             Name = ReadName(reader),
             StateDirectory = stateDirectory,
             IdentityKeyFile = ReadIdentityKeyFile(reader, stateDirectory),
+            Trust = TrustSettings.Read(reader, stateDirectory),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
