@@ -1,0 +1,251 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+
+namespace UsbMesh.Mesh.Mux;
+
+/// <summary>
+/// Many ordered byte streams (<see cref="MuxLane"/>) over one transport stream (TLS over TCP): a USB device's
+/// control and interrupt traffic on lanes of their own, so a bulk flood on another lane never delays a keystroke.
+/// </summary>
+/// <remarks>
+/// <para><b>Frames</b> (<see cref="MuxFrameHeader"/>): data, credit, close, ping, pong. A frame longer than
+/// <see cref="MultiplexerOptions.MaxFrameSize"/> fails the connection before its payload is read or allocated.</para>
+/// <para><b>Flow control</b>: per lane, credit-based (see <see cref="MuxLane"/>); a peer that sends beyond its credit
+/// fails the connection, so what one connection buffers is bounded by lanes × window.</para>
+/// <para><b>Liveness</b>: a side that has sent nothing for the heartbeat interval sends a ping; a side that has
+/// received nothing (pings and pongs included) for the idle timeout fails the connection.</para>
+/// <para><b>Writing</b>: one writer loop drains a single-reader channel and flushes once per burst.</para>
+/// </remarks>
+public sealed class Multiplexer : IAsyncDisposable
+{
+    private readonly Stream _transport;
+    private readonly PipeWriter _output;
+    private readonly bool _initiator;
+    private readonly Channel<(MuxFrameHeader Header, byte[] Payload)> _outbox =
+        Channel.CreateUnbounded<(MuxFrameHeader, byte[])>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MuxLane> _accepted = Channel.CreateUnbounded<MuxLane>();
+    private readonly ConcurrentDictionary<uint, MuxLane> _lanes = new();
+    private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private long _lastSent = Stopwatch.GetTimestamp();
+    private long _lastReceived = Stopwatch.GetTimestamp();
+    private int _nextLane;
+    private int _peerLanes;
+
+    /// <summary>Wraps <paramref name="transport"/>; <see cref="Start"/> begins reading and writing.</summary>
+    /// <param name="transport">The connected stream; owned from now on.</param>
+    /// <param name="options">Limits and timing.</param>
+    /// <param name="initiator">Whether this side connected (its lanes are odd) or accepted (even).</param>
+    public Multiplexer(Stream transport, MultiplexerOptions options, bool initiator)
+    {
+        _transport = transport;
+        _output = PipeWriter.Create(transport, new StreamPipeWriterOptions(leaveOpen: true));
+        Options = options;
+        _initiator = initiator;
+        _nextLane = initiator ? -1 : 0;
+    }
+
+    /// <summary>The limits and timing in force.</summary>
+    public MultiplexerOptions Options { get; }
+
+    /// <summary>Completes with the reason when the connection ends (closed, failed, idle).</summary>
+    public Task<string> Completion => _completion.Task;
+
+    /// <summary>Starts the reader, the writer and the heartbeat.</summary>
+    public void Start()
+    {
+        _ = Task.Run(ReadLoopAsync);
+        _ = Task.Run(WriteLoopAsync);
+        _ = Task.Run(HeartbeatAsync);
+    }
+
+    /// <summary>Opens a lane; the peer learns of it with its first bytes.</summary>
+    public MuxLane OpenLane()
+    {
+        var id = (uint)Interlocked.Add(ref _nextLane, 2);
+        var lane = new MuxLane(this, id, Options.LaneWindow);
+        _lanes[id] = lane;
+        return lane;
+    }
+
+    /// <summary>The next lane the peer opened.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ValueTask<MuxLane> AcceptLaneAsync(CancellationToken cancellationToken = default) => _accepted.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>Ends the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Fail("closed by this side");
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal void Send(MuxFrameType type, uint lane, byte[] payload) =>
+        _outbox.Writer.TryWrite((new MuxFrameHeader(type, lane, payload.Length), payload));
+
+    internal void SendCredit(uint lane, int credit)
+    {
+        var payload = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(payload, credit);
+        Send(MuxFrameType.Credit, lane, payload);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var header = new byte[MuxFrameHeader.Size];
+        try
+        {
+            while (true)
+            {
+                await _transport.ReadExactlyAsync(header, _stop.Token).ConfigureAwait(false);
+                var frame = MuxFrameHeader.Read(header);
+                if (frame.Length < 0 || frame.Length > Options.MaxFrameSize)
+                {
+                    Fail($"the peer sent a frame of {frame.Length} bytes; the most allowed is {Options.MaxFrameSize}");
+                    return;
+                }
+
+                var payload = frame.Length == 0 ? [] : new byte[frame.Length];
+                await _transport.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
+                Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+                if (Dispatch(frame, payload) is { } violation)
+                {
+                    Fail(violation);
+                    return;
+                }
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            Fail("the peer closed the connection");
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Fail($"the transport failed: {e.Message}");
+        }
+    }
+
+    /// <returns>Why the frame breaks the protocol, or null.</returns>
+    private string? Dispatch(MuxFrameHeader frame, byte[] payload)
+    {
+        switch (frame.Type)
+        {
+            case MuxFrameType.Ping:
+                Send(MuxFrameType.Pong, 0, []);
+                return null;
+            case MuxFrameType.Pong:
+                return null;
+            case MuxFrameType.Credit when payload.Length == 4:
+                LaneOf(frame.Lane)?.OnCredit(BinaryPrimitives.ReadInt32BigEndian(payload));
+                return null;
+            case MuxFrameType.Close:
+                LaneOf(frame.Lane)?.OnClose();
+                return null;
+            case MuxFrameType.Data:
+                string? refusal = null;
+                var lane = LaneOf(frame.Lane) ?? OpenedByPeer(frame.Lane, out refusal);
+                if (lane is null)
+                {
+                    return refusal;
+                }
+
+                return lane.OnData(payload) ? null : $"the peer sent more than its credit on lane {frame.Lane}";
+            default:
+                return $"the peer sent a frame of unknown type {(byte)frame.Type}";
+        }
+    }
+
+    private MuxLane? LaneOf(uint id) => _lanes.GetValueOrDefault(id);
+
+    private MuxLane? OpenedByPeer(uint id, out string? refusal)
+    {
+        refusal = null;
+        var peersParity = _initiator ? 0u : 1u;
+        if (id == 0 || id % 2 != peersParity)
+        {
+            refusal = $"the peer sent data on lane {id}, which it did not open";
+            return null;
+        }
+
+        if (++_peerLanes > Options.MaxLanes)
+        {
+            refusal = $"the peer opened more than {Options.MaxLanes} lanes";
+            return null;
+        }
+
+        var lane = new MuxLane(this, id, Options.LaneWindow);
+        _lanes[id] = lane;
+        _accepted.Writer.TryWrite(lane);
+        return lane;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var outbox = _outbox.Reader;
+        try
+        {
+            while (await outbox.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                while (outbox.TryRead(out var frame))
+                {
+                    frame.Header.WriteTo(_output.GetSpan(MuxFrameHeader.Size));
+                    _output.Advance(MuxFrameHeader.Size);
+                    _output.Write(frame.Payload);
+                }
+
+                await _output.FlushAsync(_stop.Token).ConfigureAwait(false);
+                Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp());
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Fail($"the transport failed: {e.Message}");
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(Options.HeartbeatInterval / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceived)) >= Options.IdleTimeout)
+                {
+                    Fail($"nothing received for {Options.IdleTimeout.TotalSeconds:0.#} s");
+                    return;
+                }
+
+                if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) >= Options.HeartbeatInterval)
+                {
+                    Send(MuxFrameType.Ping, 0, []);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Fail(string reason)
+    {
+        if (!_completion.TrySetResult(reason))
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _outbox.Writer.TryComplete();
+        _accepted.Writer.TryComplete();
+        var failure = new MuxException(reason);
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Fail(failure);
+        }
+
+        _transport.Dispose();
+    }
+}
