@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace UsbMesh.Mesh.Mux;
 
 /// <summary>
@@ -100,7 +102,9 @@ public sealed class MuxLane
                 continue;
             }
 
-            _owner.Send(MuxFrameType.Data, Id, data[..chunk].ToArray());
+            var payload = ArrayPool<byte>.Shared.Rent(chunk);
+            data.Span[..chunk].CopyTo(payload);
+            _owner.SendPooled(Id, new ArraySegment<byte>(payload, 0, chunk));
             data = data[chunk..];
         }
     }
@@ -121,17 +125,17 @@ public sealed class MuxLane
     }
 
     /// <returns>False when the peer sent more than the credit it had: a protocol violation.</returns>
-    internal bool OnData(byte[] payload)
+    internal bool OnData(ArraySegment<byte> payload)
     {
         lock (_gate)
         {
-            if (_buffered + payload.Length > _window)
+            if (_buffered + payload.Count > _window)
             {
                 return false;
             }
 
             _inbound.Enqueue(payload);
-            _buffered += payload.Length;
+            _buffered += payload.Count;
             _readable?.TrySetResult();
             return true;
         }
@@ -178,6 +182,7 @@ public sealed class MuxLane
             {
                 _inbound.Dequeue();
                 _headOffset = 0;
+                ArrayPool<byte>.Shared.Return(segment.Array!);
             }
         }
 
