@@ -1,0 +1,27 @@
+using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Mux;
+
+namespace UsbMesh.Mesh.Transport;
+
+/// <summary>An association whose lanes run on a <see cref="Multiplexer"/> over one byte stream.</summary>
+internal sealed class MuxAssociation : IAssociation
+{
+    private readonly Multiplexer _mux;
+
+    public MuxAssociation(NodeId remoteNode, Stream stream, MultiplexerOptions options, bool initiator)
+    {
+        RemoteNode = remoteNode;
+        _mux = new Multiplexer(stream, options, initiator);
+        _mux.Start();
+    }
+
+    public NodeId RemoteNode { get; }
+
+    public Task<string> Disassociated => _mux.Completion;
+
+    public MuxLane OpenLane() => _mux.OpenLane();
+
+    public ValueTask<MuxLane> AcceptLaneAsync(CancellationToken cancellationToken = default) => _mux.AcceptLaneAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _mux.DisposeAsync();
+}
