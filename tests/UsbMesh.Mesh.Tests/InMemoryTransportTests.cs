@@ -42,7 +42,7 @@ public sealed class InMemoryTransportTests : IAsyncDisposable
         return (client, await _accepted.Task.WaitAsync(Bound));
     }
 
-    private static async Task<byte[]> ReadAsync(MuxLane lane, int count)
+    private static async Task<byte[]> ReadAsync(ILane lane, int count)
     {
         var data = new byte[count];
         for (var at = 0; at < count;)
@@ -55,7 +55,7 @@ public sealed class InMemoryTransportTests : IAsyncDisposable
         return data;
     }
 
-    private static async Task<MuxLane> SendAsync(IAssociation from, IAssociation to, byte[] data)
+    private static async Task<ILane> SendAsync(IAssociation from, IAssociation to, byte[] data)
     {
         var lane = from.OpenLane();
         await lane.WriteAsync(data);

@@ -7,7 +7,7 @@ namespace UsbMesh.Mesh.Mux;
 /// lane window unread at the receiver, which grants more as its reader consumes, so a slow reader holds back its own
 /// lane and no other. One reader and one writer at a time.
 /// </summary>
-public sealed class MuxLane
+public sealed class MuxLane : Transport.ILane
 {
     private readonly Multiplexer _owner;
     private readonly int _window;

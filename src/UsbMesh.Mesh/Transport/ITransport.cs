@@ -1,5 +1,4 @@
 using UsbMesh.Mesh.Identity;
-using UsbMesh.Mesh.Mux;
 
 namespace UsbMesh.Mesh.Transport;
 
@@ -36,11 +35,11 @@ public interface IAssociation : IAsyncDisposable
     NodeId RemoteNode { get; }
 
     /// <summary>Opens a lane to the other node.</summary>
-    MuxLane OpenLane();
+    ILane OpenLane();
 
     /// <summary>The next lane the other node opened.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
-    ValueTask<MuxLane> AcceptLaneAsync(CancellationToken cancellationToken = default);
+    ValueTask<ILane> AcceptLaneAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Completes with the reason when the association ends (either side closed it, the link failed or went silent).</summary>
     Task<string> Disassociated { get; }

@@ -19,9 +19,9 @@ internal sealed class MuxAssociation : IAssociation
 
     public Task<string> Disassociated => _mux.Completion;
 
-    public MuxLane OpenLane() => _mux.OpenLane();
+    public ILane OpenLane() => _mux.OpenLane();
 
-    public ValueTask<MuxLane> AcceptLaneAsync(CancellationToken cancellationToken = default) => _mux.AcceptLaneAsync(cancellationToken);
+    public async ValueTask<ILane> AcceptLaneAsync(CancellationToken cancellationToken = default) => await _mux.AcceptLaneAsync(cancellationToken).ConfigureAwait(false);
 
     public ValueTask DisposeAsync() => _mux.DisposeAsync();
 }
