@@ -8,7 +8,8 @@ namespace UsbMesh.Mesh.Tests;
 public sealed class InMemoryTransportTests : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(1) };
+    // A 3 s idle timeout: a loaded machine can stall a heartbeat for a second; a short partition (300 ms) must survive.
+    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(3) };
 
     private readonly InMemoryNetwork _network = new();
     private readonly NodeIdentity _hub = NodeIdentity.Generate();
@@ -57,7 +58,7 @@ public sealed class InMemoryTransportTests : IAsyncDisposable
 
     private static async Task<ILane> SendAsync(IAssociation from, IAssociation to, byte[] data)
     {
-        var lane = from.OpenLane();
+        var lane = await from.OpenLaneAsync();
         await lane.WriteAsync(data);
         return await to.AcceptLaneAsync().AsTask().WaitAsync(Bound);
     }
@@ -93,7 +94,7 @@ public sealed class InMemoryTransportTests : IAsyncDisposable
         var faults = _network.FaultsBetween("mem://laptop", "mem://hub");
 
         faults.Partition();
-        var lane = client.OpenLane();
+        var lane = await client.OpenLaneAsync();
         await lane.WriteAsync("during the partition"u8.ToArray());
         var accepting = server.AcceptLaneAsync().AsTask();
         await Task.Delay(300);
@@ -136,7 +137,7 @@ public sealed class InMemoryTransportTests : IAsyncDisposable
 
         // There (150 ms), and once the hub has the lane, back (150 ms).
         var lane = await SendAsync(client, server, [1, 2, 3]);
-        var back = server.OpenLane();
+        var back = await server.OpenLaneAsync();
         await back.WriteAsync(new byte[] { 7 });
         var echo = await client.AcceptLaneAsync().AsTask().WaitAsync(Bound);
 

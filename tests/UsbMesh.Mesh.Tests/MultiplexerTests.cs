@@ -194,10 +194,11 @@ public sealed class MultiplexerTests : IAsyncDisposable
     [Fact]
     public async Task Heartbeats_keep_a_quiet_connection_up_and_a_silent_peer_is_dropped()
     {
-        var quick = Small with { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(1) };
+        // Margins for a loaded machine: pings every 100 ms against a 2 s idle timeout.
+        var quick = Small with { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(2) };
         var (client, server) = Pair(quick);
 
-        await Task.Delay(2500); // Two and a half idle timeouts without a byte of lane traffic.
+        await Task.Delay(4500); // More than two idle timeouts without a byte of lane traffic.
         Assert.False(client.Completion.IsCompleted);
         Assert.False(server.Completion.IsCompleted);
 

@@ -48,7 +48,7 @@ public sealed class TlsTransportTests : IAsyncDisposable
 
         var client = await Laptop().AssociateAsync(address, _hub.Id, default);
         _owned.Add(client);
-        var lane = client.OpenLane();
+        var lane = await client.OpenLaneAsync();
         await lane.WriteAsync("attach 1-1"u8.ToArray());
         var server = await _accepted.Task.WaitAsync(Bound);
         var received = await server.AcceptLaneAsync().AsTask().WaitAsync(Bound);

@@ -42,7 +42,7 @@ public static class IdentityCertificate
     /// <param name="certificate">The peer's certificate.</param>
     /// <param name="peer">The peer's node id.</param>
     /// <param name="problem">Why the certificate names no node.</param>
-    public static bool TryVerify(X509Certificate2? certificate, out NodeId peer, out string problem)
+    public static bool TryVerify(X509Certificate? certificate, out NodeId peer, out string problem)
     {
         peer = default;
         if (certificate is null)
@@ -50,6 +50,19 @@ public static class IdentityCertificate
             problem = "the peer sent no certificate";
             return false;
         }
+
+        if (certificate is not X509Certificate2 full)
+        {
+            using var copy = new X509Certificate2(certificate);
+            return TryVerify(copy, out peer, out problem);
+        }
+
+        return TryVerifyExtension(full, out peer, out problem);
+    }
+
+    private static bool TryVerifyExtension(X509Certificate2 certificate, out NodeId peer, out string problem)
+    {
+        peer = default;
 
         var extension = certificate.Extensions[ExtensionOid];
         if (extension is null)

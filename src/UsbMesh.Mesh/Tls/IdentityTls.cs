@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using UsbMesh.Mesh.Identity;
 
 namespace UsbMesh.Mesh.Tls;
@@ -28,10 +26,6 @@ public sealed class PeerRefusedException(string message) : Exception(message);
 /// </summary>
 public static class IdentityTls
 {
-    private const byte Accepted = 1;
-    private const byte Refused = 0;
-    private const int MaxReason = 1024;
-
     /// <summary>Accepts a connection: proves this node, checks the peer's proof and trust, sends the verdict.</summary>
     /// <param name="transport">The connected transport stream (owned by the returned stream, or closed on refusal).</param>
     /// <param name="certificate">This process's <see cref="IdentityCertificate"/>.</param>
@@ -60,7 +54,7 @@ public static class IdentityTls
             }, cancellationToken).ConfigureAwait(false);
 
             var reason = proof.Problem ?? refusal(proof.Peer);
-            await WriteVerdictAsync(tls, reason, cancellationToken).ConfigureAwait(false);
+            await Verdict.WriteAsync(tls, reason, cancellationToken).ConfigureAwait(false);
             if (reason is not null)
             {
                 throw new PeerRefusedException(proof.Problem is null ? $"{proof.Peer} refused: {reason}" : $"refused: {reason}");
@@ -108,7 +102,7 @@ public static class IdentityTls
                 throw new PeerRefusedException($"expected node {wanted}, found {proof.Peer}");
             }
 
-            if (await ReadVerdictAsync(tls, cancellationToken).ConfigureAwait(false) is { } reason)
+            if (await Verdict.ReadAsync(tls, cancellationToken).ConfigureAwait(false) is { } reason)
             {
                 throw new PeerRefusedException($"{proof.Peer} refused the connection: {reason}");
             }
@@ -122,47 +116,6 @@ public static class IdentityTls
         }
     }
 
-    /// <summary>Verdict frame: 1 byte (1 accepted, 0 refused), a 2-byte big-endian length, the reason in UTF-8.</summary>
-    private static async Task WriteVerdictAsync(SslStream tls, string? refusal, CancellationToken cancellationToken)
-    {
-        var reason = Encoding.UTF8.GetBytes(refusal ?? "");
-        if (reason.Length > MaxReason)
-        {
-            reason = reason[..MaxReason];
-        }
-
-        var frame = new byte[3 + reason.Length];
-        frame[0] = refusal is null ? Accepted : Refused;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(1), (ushort)reason.Length);
-        reason.CopyTo(frame, 3);
-        await tls.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        await tls.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <returns>Null when accepted, else the refusal's reason.</returns>
-    private static async Task<string?> ReadVerdictAsync(SslStream tls, CancellationToken cancellationToken)
-    {
-        var header = new byte[3];
-        try
-        {
-            await tls.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new PeerRefusedException("the accepting node closed the connection without a verdict");
-        }
-
-        var length = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(1));
-        if (header[0] is not (Accepted or Refused) || length > MaxReason)
-        {
-            throw new PeerRefusedException("the accepting node sent no valid verdict");
-        }
-
-        var reason = new byte[length];
-        await tls.ReadExactlyAsync(reason, cancellationToken).ConfigureAwait(false);
-        return header[0] == Accepted ? null : Encoding.UTF8.GetString(reason);
-    }
-
     /// <summary>What the certificate validation callback found, for after the handshake.</summary>
     private sealed class PeerProof
     {
@@ -172,8 +125,7 @@ public static class IdentityTls
 
         public bool Check(X509Certificate? certificate)
         {
-            using var owned = certificate is null or X509Certificate2 ? null : new X509Certificate2(certificate);
-            if (IdentityCertificate.TryVerify(owned ?? certificate as X509Certificate2, out var peer, out var problem))
+            if (IdentityCertificate.TryVerify(certificate, out var peer, out var problem))
             {
                 (Peer, Problem) = (peer, null);
             }

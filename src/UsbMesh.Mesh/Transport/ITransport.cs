@@ -34,8 +34,9 @@ public interface IAssociation : IAsyncDisposable
     /// <summary>The node at the other end, as its handshake proved.</summary>
     NodeId RemoteNode { get; }
 
-    /// <summary>Opens a lane to the other node.</summary>
-    ILane OpenLane();
+    /// <summary>Opens a lane to the other node (waiting, on QUIC, until the peer allows another stream).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    ValueTask<ILane> OpenLaneAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The next lane the other node opened.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>

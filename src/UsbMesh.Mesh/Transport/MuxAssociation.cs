@@ -19,7 +19,7 @@ internal sealed class MuxAssociation : IAssociation
 
     public Task<string> Disassociated => _mux.Completion;
 
-    public ILane OpenLane() => _mux.OpenLane();
+    public ValueTask<ILane> OpenLaneAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<ILane>(_mux.OpenLane());
 
     public async ValueTask<ILane> AcceptLaneAsync(CancellationToken cancellationToken = default) => await _mux.AcceptLaneAsync(cancellationToken).ConfigureAwait(false);
 
