@@ -67,7 +67,8 @@ public sealed class QuicTransport : ITransport
                 },
             }),
         }, cancellationToken).ConfigureAwait(false);
-        _ = AcceptLoopAsync(_listener, inbound);
+        var listener = _listener;
+        _ = AcceptLoop.RunAsync(listener.AcceptConnectionAsync, connection => AdmitAsync(connection, inbound), e => e is QuicException, _stop.Token);
         return _listener.LocalEndPoint.ToString();
     }
 
@@ -142,24 +143,6 @@ public sealed class QuicTransport : ITransport
         return colon > 0 && int.TryParse(address[(colon + 1)..], out var port)
             ? new DnsEndPoint(address[..colon], port)
             : throw new TransportException($"[{address}] is not a host and port");
-    }
-
-    private async Task AcceptLoopAsync(QuicListener listener, Func<IAssociation, Task> inbound)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            QuicConnection connection;
-            try
-            {
-                connection = await listener.AcceptConnectionAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is QuicException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
-
-            _ = AdmitAsync(connection, inbound);
-        }
     }
 
     private async Task AdmitAsync(QuicConnection connection, Func<IAssociation, Task> inbound)

@@ -39,7 +39,7 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
         listener.Bind(endpoint);
         listener.Listen(128);
         _listener = listener;
-        _ = AcceptLoopAsync(listener, inbound);
+        _ = AcceptLoop.RunAsync(listener.AcceptAsync, accepted => HandshakeAsync(accepted, inbound), e => e is SocketException, _stop.Token);
         return Task.FromResult(listener.LocalEndPoint!.ToString()!);
     }
 
@@ -72,27 +72,9 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
         return ValueTask.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener, Func<IAssociation, Task> inbound)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket accepted;
-            try
-            {
-                accepted = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
-
-            accepted.NoDelay = true;
-            _ = HandshakeAsync(accepted, inbound);
-        }
-    }
-
     private async Task HandshakeAsync(Socket accepted, Func<IAssociation, Task> inbound)
     {
+        accepted.NoDelay = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         timeout.CancelAfter(connectTimeout);
         try
