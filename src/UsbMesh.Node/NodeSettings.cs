@@ -50,6 +50,9 @@ public sealed partial record NodeSettings
     /// <summary>Who this node trusts (<c>usbmesh.trust</c>).</summary>
     public required TrustSettings Trust { get; init; }
 
+    /// <summary>How this node connects to its peers (<c>usbmesh.transports</c>).</summary>
+    public required TransportSettings Transports { get; init; }
+
     public required LoggingSettings Logging { get; init; }
 
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
@@ -99,6 +102,7 @@ public sealed partial record NodeSettings
             StateDirectory = stateDirectory,
             IdentityKeyFile = ReadIdentityKeyFile(reader, stateDirectory),
             Trust = TrustSettings.Read(reader, stateDirectory),
+            Transports = TransportSettings.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
