@@ -119,7 +119,10 @@ public sealed class Multiplexer : IAsyncDisposable
                 }
 
                 // Data payloads come from the shared pool; the lane gives them back once its reader has copied them out.
-                var payload = frame.Length == 0 ? ArraySegment<byte>.Empty : new ArraySegment<byte>(ArrayPool<byte>.Shared.Rent(frame.Length), 0, frame.Length);
+                // Other frames are a few bytes, read and dropped here: plain arrays.
+                var payload = frame.Length == 0 ? ArraySegment<byte>.Empty
+                    : frame.Type == MuxFrameType.Data ? new ArraySegment<byte>(ArrayPool<byte>.Shared.Rent(frame.Length), 0, frame.Length)
+                    : new byte[frame.Length];
                 await _transport.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
                 Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
                 if (Dispatch(frame, payload) is { } violation)

@@ -48,7 +48,7 @@ public sealed class QuicTransport : ITransport
     /// <inheritdoc/>
     public async Task<string> ListenAsync(string address, Func<IAssociation, Task> inbound, CancellationToken cancellationToken)
     {
-        var endpoint = IPEndPoint.TryParse(address, out var parsed) ? parsed : throw new TransportException($"[{address}] is not an address and port");
+        var endpoint = TransportAddress.Listening(address);
         _listener = await QuicListener.ListenAsync(new QuicListenerOptions
         {
             ListenEndPoint = endpoint,
@@ -80,7 +80,8 @@ public sealed class QuicTransport : ITransport
         QuicConnection? connection = null;
         try
         {
-            var endpoint = IPEndPoint.TryParse(address, out var parsed) ? (EndPoint)parsed : DnsEndPointOf(address);
+            var (host, port) = TransportAddress.Remote(address);
+            EndPoint endpoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
             connection = await QuicConnection.ConnectAsync(new QuicClientConnectionOptions
             {
                 RemoteEndPoint = endpoint,
@@ -135,14 +136,6 @@ public sealed class QuicTransport : ITransport
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private static DnsEndPoint DnsEndPointOf(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        return colon > 0 && int.TryParse(address[(colon + 1)..], out var port)
-            ? new DnsEndPoint(address[..colon], port)
-            : throw new TransportException($"[{address}] is not a host and port");
     }
 
     private async Task AdmitAsync(QuicConnection connection, Func<IAssociation, Task> inbound)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -29,7 +28,7 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
     /// <inheritdoc/>
     public Task<string> ListenAsync(string address, Func<IAssociation, Task> inbound, CancellationToken cancellationToken)
     {
-        var endpoint = IPEndPoint.TryParse(address, out var parsed) ? parsed : throw new TransportException($"[{address}] is not an address and port such as 0.0.0.0:7240 or [::]:7240");
+        var endpoint = TransportAddress.Listening(address);
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.Address.Equals(IPAddress.IPv6Any))
         {
@@ -46,7 +45,7 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
     /// <inheritdoc/>
     public async Task<IAssociation> AssociateAsync(string address, NodeId? expected, CancellationToken cancellationToken)
     {
-        var (host, port) = SplitAddress(address);
+        var (host, port) = TransportAddress.Remote(address);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         timeout.CancelAfter(connectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -87,16 +86,5 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
             // Refused or broken before it became an association: the peer was told (or hung up); nothing to keep.
             accepted.Dispose();
         }
-    }
-
-    private static (string Host, int Port) SplitAddress(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            throw new TransportException($"[{address}] is not a host and port such as pi-hub.local:7240 or [::1]:7240");
-        }
-
-        return (address[..colon].Trim('[', ']'), port);
     }
 }
