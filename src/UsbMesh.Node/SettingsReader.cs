@@ -19,6 +19,19 @@ internal sealed class SettingsReader(Config config)
 
     public ConfigurationException Invalid(string path, string problem) => new($"{path}: {problem}", config.GetOrigin(path), path);
 
+    /// <summary>
+    /// Refuses a key of <paramref name="element"/> (one object of a list at <paramref name="path"/>) that is not one of
+    /// <paramref name="known"/>: "unknown <paramref name="what"/> setting; a <paramref name="what"/> has …".
+    /// </summary>
+    public static void RequireKnownKeys(Config element, string path, string what, IReadOnlyList<string> known)
+    {
+        if (element.Keys.FirstOrDefault(k => !known.Contains(k)) is { } key)
+        {
+            var list = known.Count == 1 ? known[0] : $"{string.Join(", ", known.Take(known.Count - 1))} and {known[^1]}";
+            throw new ConfigurationException($"{path}.{key}: unknown {what} setting; a {what} has {list}", element.GetOrigin(key), $"{path}.{key}");
+        }
+    }
+
     public string String(string path) => config.GetString(path);
 
     public bool Boolean(string path) => config.GetBoolean(path);

@@ -32,10 +32,7 @@ public sealed record TrustSettings(TrustList Peers, string StoreFile)
         foreach (var peer in config.GetConfigList($"{TrustPath}.peers"))
         {
             var path = $"{TrustPath}.peers[{index++}]";
-            if (peer.Keys.FirstOrDefault(k => !PeerKeys.Contains(k)) is { } unknown)
-            {
-                throw new ConfigurationException($"{path}.{unknown}: unknown peer setting; a peer has name, id and admin", peer.GetOrigin(unknown), $"{path}.{unknown}");
-            }
+            SettingsReader.RequireKnownKeys(peer, path, "peer", PeerKeys);
 
             var origin = peer.GetOrigin("id") ?? peer.GetOrigin("name");
             if (!NodeId.TryParse(peer.GetString("id"), out var id, out var problem))

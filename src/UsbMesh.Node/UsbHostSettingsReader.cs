@@ -12,6 +12,7 @@ internal static class UsbHostSettingsReader
     public const string DeviceDispatcherPath = "usbmesh.devices.dispatcher";
 
     private static readonly string[] MatchKeys = ["vid-pid", "bus-id", "serial", "class"];
+    private static readonly string[] RuleKeys = ["match", "share-with", "action"];
 
     public static UsbHostSettings Read(SettingsReader reader, Func<IReadOnlyDictionary<string, string>> findOwnDevices)
     {
@@ -51,10 +52,7 @@ internal static class UsbHostSettingsReader
             var path = $"{RulesPath}[{index++}]";
             var ruleReader = new SettingsReader(rule);
             var origin = rule.GetOrigin("match") ?? rule.GetOrigin(rule.Keys.FirstOrDefault() ?? "match");
-            if (rule.Keys.FirstOrDefault(k => k is not ("match" or "share-with" or "action")) is { } key)
-            {
-                throw new ConfigurationException($"{path}.{key}: unknown rule setting; a rule has match, share-with and action", rule.GetOrigin(key), $"{path}.{key}");
-            }
+            SettingsReader.RequireKnownKeys(rule, path, "rule", RuleKeys);
 
             var action = ruleReader.Has("action")
                 ? ruleReader.OneOf("action", [("share", ExportRuleAction.Share), ("deny", ExportRuleAction.Deny)])
