@@ -26,6 +26,9 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
     private readonly ConcurrentDictionary<LibUsbTransfer, TaskCompletionSource<UrbResult>> _inFlight = new();
     private readonly object _claimGate = new();
     private readonly HashSet<int> _claimed = [];
+
+    // The configuration whose interfaces are all claimed (-1: none): every URB checks, and almost always this is it.
+    private int _claimedConfiguration = -1;
     private volatile bool _gone;
     private volatile bool _disposed;
     private Task? _disposal;
@@ -278,6 +281,11 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
         lock (_claimGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_claimedConfiguration == ActiveConfigurationValue)
+            {
+                return;
+            }
+
             var configuration = Configurations.FirstOrDefault(c => c.ConfigurationValue == ActiveConfigurationValue);
             foreach (var interfaceNumber in configuration?.Interfaces.Select(i => (int)i.InterfaceNumber).Distinct() ?? [])
             {
@@ -287,6 +295,8 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
                     _claimed.Add(interfaceNumber);
                 }
             }
+
+            _claimedConfiguration = ActiveConfigurationValue;
         }
     }
 
@@ -305,6 +315,7 @@ public sealed class LibUsbDeviceBackend : IUsbDeviceBackend
         }
 
         _claimed.Clear();
+        _claimedConfiguration = -1;
     }
 
     private LibUsbError MarkIfGone(LibUsbError error)
