@@ -2,18 +2,23 @@ using System.Text;
 
 namespace UsbMesh.Actors;
 
-/// <summary>The address of an actor system: protocol, system name and, once remoting exists, host and port.</summary>
+/// <summary>The address of an actor system: protocol, system name and, where the system is reached over a network,
+/// host and port.</summary>
 public sealed record Address(string Protocol, string System, string? Host = null, int? Port = null)
 {
-    public override string ToString() =>
-        Host is null ? $"{Protocol}://{System}" : $"{Protocol}://{System}@{Host}:{Port}";
+    public override string ToString() => (Host, Port) switch
+    {
+        (null, _) => $"{Protocol}://{System}",
+        (_, null) => $"{Protocol}://{System}@{Host}",
+        _ => $"{Protocol}://{System}@{Host}:{Port}",
+    };
 }
 
 /// <summary>
 /// The logical location of an actor in the hierarchy (<c>/user/a/b</c>). Equality ignores <see cref="Uid"/>, so a
 /// restarted path compares equal; actor refs compare path and uid, so a new incarnation is a different ref.
 /// </summary>
-public sealed class ActorPath : IEquatable<ActorPath>, IComparable<ActorPath>
+public sealed partial class ActorPath : IEquatable<ActorPath>, IComparable<ActorPath>
 {
     private const string ValidSymbols = "-_.*$+:@&=,!~';";
     private string? _withoutAddress;

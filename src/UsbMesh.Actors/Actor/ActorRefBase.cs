@@ -28,6 +28,9 @@ internal abstract class InternalActorRef : IActorRef
 
     internal abstract void SendSystemMessage(SystemMessage message);
 
+    /// <summary>For a temporary actor (an ask's sender): completes when it can receive nothing more; null otherwise.</summary>
+    internal virtual Task? Completion => null;
+
     internal void Stop() => SendSystemMessage(Dispatch.Terminate.Instance);
 
     internal void Suspend() => SendSystemMessage(Dispatch.Suspend.Instance);

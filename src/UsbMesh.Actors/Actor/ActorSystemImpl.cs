@@ -7,7 +7,7 @@ namespace UsbMesh.Actors;
 /// The running system. The root guardian supervises <c>/user</c> and <c>/system</c>; termination stops <c>/user</c>
 /// first, then <c>/system</c> (so the loggers see everything), then the root, and finally releases the scheduler.
 /// </summary>
-internal sealed class ActorSystemImpl : ActorSystem
+internal sealed partial class ActorSystemImpl : ActorSystem
 {
     private readonly ThreadingTimerScheduler _scheduler = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);

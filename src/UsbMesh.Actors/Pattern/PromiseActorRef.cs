@@ -49,6 +49,8 @@ internal sealed class PromiseActorRef<T> : InternalActorRef
 
     internal override bool IsTerminated => _promise.Task.IsCompleted;
 
+    internal override Task Completion => _promise.Task;
+
     internal override ActorSystemImpl System => _system;
 
     protected override void TellInternal(object message, IActorRef? sender)

@@ -92,6 +92,12 @@ public sealed class InMemoryTransport(InMemoryNetwork network, NodeId self, Func
             throw new TransportException($"expected node {wanted} at {address}, found {server.Self}");
         }
 
+        // A partition hides the other node entirely, as a real one would: the connection attempt goes unanswered.
+        if (network.FaultsBetween(_address ?? $"client-of-{self.Short}", address).Partitioned)
+        {
+            throw new TransportException($"no answer from {address} (partitioned)");
+        }
+
         if (server.RefusalOf(self) is { } reason)
         {
             throw new TransportException($"{server.Self} refused the connection: {reason}");
