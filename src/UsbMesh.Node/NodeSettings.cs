@@ -53,6 +53,12 @@ public sealed partial record NodeSettings
     /// <summary>How this node connects to its peers (<c>usbmesh.transports</c>).</summary>
     public required TransportSettings Transports { get; init; }
 
+    /// <summary>Where this node accepts mesh connections (<c>usbmesh.listen</c>).</summary>
+    public required ListenSettings Listen { get; init; }
+
+    /// <summary>Limits and timing of messages between nodes (<c>usbmesh.remote</c>).</summary>
+    public required Mesh.Remote.RemotingSettings Remoting { get; init; }
+
     public required LoggingSettings Logging { get; init; }
 
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
@@ -103,6 +109,8 @@ public sealed partial record NodeSettings
             IdentityKeyFile = ReadIdentityKeyFile(reader, stateDirectory),
             Trust = TrustSettings.Read(reader, stateDirectory),
             Transports = TransportSettings.Read(reader),
+            Listen = ListenSettings.Read(reader),
+            Remoting = RemotingSettingsReader.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),

@@ -158,4 +158,15 @@ public sealed class RemotingTests(ITestOutputHelper output) : TestKit.TestKit(ou
         Assert.Equal(RemotingSettings.Default.MaximumMessageSize + 1, ((byte[])ExpectMsg<DeadLetter>(TimeSpan.FromSeconds(5)).Message).Length);
         Assert.Equal(1000, ExpectMsg<byte[]>(TimeSpan.FromSeconds(10)).Length);
     }
+
+    [Fact]
+    public void A_peer_cannot_send_on_behalf_of_an_actor_of_another_node()
+    {
+        var third = NodeIdentity.Generate().Id;
+        Sys.ActorOf(Props.Create(() => new Echo()), "echo");
+        var forged = new Mesh.Remote.Wire.RemoteFrame(Mesh.Remote.Wire.FrameKind.Watch,
+            $"usbmesh://{_desk.Id}/user/echo", $"usbmesh://{third}/user/spy");
+
+        EventFilter.Warning(contains: "which is not one of its actors").ExpectOne(() => _desk.Remoting.Dispatch(_hub.Id, forged));
+    }
 }
