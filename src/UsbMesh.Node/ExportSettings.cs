@@ -45,7 +45,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
                     gadget.HasPath("size") ? gadget.GetByteSize("size") : null,
                     gadget.GetBoolean("read-only", false),
                     gadget.GetString("serial-mode", "echo"),
-                    tcpEndpoint.Length == 0 ? null : tcpEndpoint));
+                    tcpEndpoint.Length == 0 ? null : tcpEndpoint) with { ShareWith = gadget.GetStringList("share-with", ["*"]) });
             }
             catch (ArgumentException e) when (e.ParamName == "tcpEndpoint")
             {

@@ -30,7 +30,7 @@ internal sealed class GadgetsActor : ReceiveActor
                 var backend = GadgetFactory.Create(settings, line => log.Info("Gadget {Gadget}: {Line}", name, line));
                 var device = Context.ActorOf(UsbDeviceActor.Props(backend, deviceSettings), Uri.EscapeDataString(settings.Name));
                 var busId = $"{GadgetBus}-{devNum}";
-                exports.Tell(new Exports.Register(new ExportedDevice(busId, $"/sys/devices/usbmesh/gadgets/{settings.Name}", GadgetBus, devNum, device)));
+                exports.Tell(new Exports.Register(new ExportedDevice(busId, $"/sys/devices/usbmesh/gadgets/{settings.Name}", GadgetBus, devNum, device, settings.ShareWith)));
                 log.Info("Gadget {Gadget} ({Type}) created as {BusId}", settings.Name, settings.GetType().Name, busId);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or SocketException)

@@ -205,7 +205,7 @@ public sealed class UsbHostActor : ReceiveActor
         Context.Watch(actor);
         if (_settings.ShareOnPlugIn)
         {
-            _exports.Tell(new Exports.Register(new ExportedDevice(facts.BusId, sysfsPath, busNumber, address, actor)));
+            _exports.Tell(new Exports.Register(new ExportedDevice(facts.BusId, sysfsPath, busNumber, address, actor, decision.ShareWith)));
         }
 
         return new HostedDevice(facts, decision, actor, backend, null);

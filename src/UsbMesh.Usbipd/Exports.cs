@@ -8,8 +8,12 @@ namespace UsbMesh.Usbipd;
 /// <param name="BusNum">The bus number of the device record (and of devid = busnum &lt;&lt; 16 | devnum).</param>
 /// <param name="DevNum">The device number of the device record.</param>
 /// <param name="Device">The device actor (<see cref="Devices.UsbDeviceActor"/> protocol).</param>
-public sealed record ExportedDevice(string BusId, string Path, int BusNum, int DevNum, IActorRef Device)
+/// <param name="ShareWith">Which mesh peers may see and import it: peer names, or <c>*</c> (every trusted peer; the default).</param>
+public sealed record ExportedDevice(string BusId, string Path, int BusNum, int DevNum, IActorRef Device, IReadOnlyList<string>? ShareWith = null)
 {
+    /// <summary>The peers it is shared with: <see cref="ShareWith"/>, every trusted peer when not given.</summary>
+    public IReadOnlyList<string> SharedWith => ShareWith ?? ["*"];
+
     /// <summary>The devid of URB headers: (busnum &lt;&lt; 16) | devnum.</summary>
     public uint DevId => ((uint)BusNum << 16) | (uint)(DevNum & 0xFFFF);
 }

@@ -4,7 +4,11 @@ namespace UsbMesh.Gadgets.Backends;
 
 /// <summary>The configuration of one emulated gadget.</summary>
 /// <param name="Name">The gadget's name (unique on the node; also the seed of its serial number).</param>
-public abstract record GadgetSettings(string Name);
+public abstract record GadgetSettings(string Name)
+{
+    /// <summary>Peer names, or <c>*</c> for every trusted peer: who may see and import the gadget.</summary>
+    public IReadOnlyList<string> ShareWith { get; init; } = ["*"];
+}
 
 /// <summary>A mass-storage gadget over an image file.</summary>
 /// <param name="Name">The gadget's name.</param>
