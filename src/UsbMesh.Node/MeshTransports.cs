@@ -1,0 +1,45 @@
+using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
+using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Transport;
+using UsbMesh.Mesh.Trust;
+
+namespace UsbMesh.Node;
+
+/// <summary>The transports of <c>usbmesh.transports.enabled</c>, in order; QUIC only where the system has it.</summary>
+internal static partial class MeshTransports
+{
+    public static IReadOnlyList<ITransport> Create(TransportSettings settings, NodeIdentity identity, TrustStore trust, ILogger logger)
+    {
+        string? Refusal(NodeId peer) => trust.Current.RefusalOf(peer);
+        var transports = new List<ITransport>();
+        foreach (var name in settings.Enabled)
+        {
+            switch (name)
+            {
+                case "quic" when QuicAvailable():
+                    transports.Add(new QuicTransport(identity, Refusal, settings.ConnectTimeout));
+                    break;
+                case "quic":
+                    LogNoQuic(logger);
+                    break;
+                case "tls":
+                    transports.Add(new TlsTransport(identity, Refusal, settings.Multiplexer, settings.ConnectTimeout));
+                    break;
+            }
+        }
+
+        return transports.Count > 0
+            ? transports
+            : throw new InvalidOperationException("no enabled transport is available on this system (usbmesh.transports.enabled): add tls");
+    }
+
+    [SupportedOSPlatformGuard("linux")]
+    [SupportedOSPlatformGuard("windows")]
+    [SupportedOSPlatformGuard("macos")]
+    private static bool QuicAvailable() =>
+        (OperatingSystem.IsLinux() || OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()) && QuicTransport.IsSupported;
+
+    [LoggerMessage(LogLevel.Information, "QUIC is not available on this system (no libmsquic); connections use the next enabled transport")]
+    private static partial void LogNoQuic(ILogger logger);
+}
