@@ -110,8 +110,9 @@ public sealed class DeviceDirectory
 
     /// <summary>
     /// The announcements newer than <paramref name="peerDigest"/> that <paramref name="peer"/> may receive: those it
-    /// issued itself or in which at least one device lists it in its audience. A peer no announcement mentions learns
-    /// nothing, not even which nodes exist.
+    /// issued itself or in which at least one device lists it in its audience, and the successors of announcements it
+    /// holds already (so that a device withdrawn from it, or from everyone, disappears there too). A peer no
+    /// announcement mentions learns nothing, not even which nodes exist.
     /// </summary>
     /// <param name="peer">The node asking.</param>
     /// <param name="peerDigest">The peer's <see cref="Digest"/>.</param>
@@ -120,7 +121,7 @@ public sealed class DeviceDirectory
         ArgumentNullException.ThrowIfNull(peerDigest);
         return _latest.Values
             .Where(a => !peerDigest.TryGetValue(a.Origin, out var known) || known < a.Sequence)
-            .Where(a => MayReceive(peer, a.Announcement))
+            .Where(a => peerDigest.ContainsKey(a.Origin) || MayReceive(peer, a.Announcement))
             .ToList();
     }
 

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+using UsbMesh.Mesh.Announcements;
+using UsbMesh.Mesh.Remote.Serialization;
+
+namespace UsbMesh.Mesh.Protocol;
+
+/// <summary>Source-generated JSON metadata of the messages nodes exchange about the mesh itself.</summary>
+[JsonSerializable(typeof(MeshDirectory.Digest))]
+[JsonSerializable(typeof(MeshDirectory.Offers))]
+[JsonSourceGenerationOptions(Converters = [typeof(ActorRefJsonConverter)])]
+internal sealed partial class MeshJson : JsonSerializerContext;
