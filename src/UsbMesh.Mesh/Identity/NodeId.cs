@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace UsbMesh.Mesh.Identity;
 
@@ -10,6 +11,7 @@ namespace UsbMesh.Mesh.Identity;
 /// character is refused instead of naming another node. <see cref="Short"/> (the first group) is for display only;
 /// trust lists hold the full id.
 /// </summary>
+[JsonConverter(typeof(NodeIdJsonConverter))]
 public readonly struct NodeId : IEquatable<NodeId>
 {
     /// <summary>Bytes of an Ed25519 public key.</summary>

@@ -1,0 +1,46 @@
+using UsbMesh.Mesh.Identity;
+
+namespace UsbMesh.Mesh.Membership;
+
+/// <summary>
+/// What the leader does on each tick, as a function of the state: moves reachable joining members up, removes
+/// leaving members and members down for longer than the removal margin, and downs members unreachable for longer
+/// than <see cref="MembershipSettings.DownUnreachableAfter"/>. A node that is not the leader in its own view does
+/// nothing. Other nodes learn the outcome through gossip; the merge rule makes it stick.
+/// </summary>
+public static class LeaderActions
+{
+    /// <summary>The leader's actions on <paramref name="state"/>, taken by <paramref name="self"/> if it is the leader.</summary>
+    /// <param name="state">The current state.</param>
+    /// <param name="self">The node running the actions.</param>
+    /// <param name="timeline">This node's clocks, observed on the current state.</param>
+    /// <param name="settings">The down and removal delays.</param>
+    public static MembershipUpdate Perform(MembershipState state, NodeId self, MemberTimeline timeline, MembershipSettings settings)
+    {
+        if (state.LeaderFor(self) != self)
+        {
+            return new MembershipUpdate(state, []);
+        }
+
+        var after = state;
+        foreach (var member in state.Members)
+        {
+            var reachable = state.IsReachableFrom(self, member.Id);
+            var next = member.Status switch
+            {
+                _ when member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
+                MemberStatus.Joining when reachable => MemberStatus.Up,
+                MemberStatus.Leaving => MemberStatus.Removed,
+                MemberStatus.Down when timeline.DownFor(member) >= settings.RemovalMargin => MemberStatus.Removed,
+                var unchanged => unchanged,
+            };
+
+            if (next != member.Status)
+            {
+                after = after.WithStatus(member, next).State;
+            }
+        }
+
+        return MembershipChanges.Between(state, after);
+    }
+}
