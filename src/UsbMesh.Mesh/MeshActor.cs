@@ -1,6 +1,7 @@
 using UsbMesh.Actors;
 using UsbMesh.Mesh.Announcements;
 using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Membership;
 using UsbMesh.Mesh.Remote;
 using UsbMesh.Mesh.Trust;
 
@@ -14,13 +15,16 @@ public sealed class MeshActor : ReceiveActor
 {
     public const string Name = "mesh";
 
-    public MeshActor(MeshDirectory.Settings directory, NodeIdentity identity, Func<TrustList> trust, Remoting remoting)
+    public MeshActor(MeshMembership.Settings membership, MeshDirectory.Settings directory, NodeIdentity identity, Func<TrustList> trust, Remoting remoting)
     {
         var directoryActor = Context.ActorOf(DirectoryActor.Props(directory, identity, trust, remoting), "directory");
+        var membershipActor = Context.ActorOf(MembershipActor.Props(membership, identity.Id, remoting, directoryActor), "membership");
         Receive<MeshDirectory.LocalDevices>(local => directoryActor.Forward(local));
         Receive<MeshDirectory.GetVisible>(get => directoryActor.Forward(get));
+        Receive<MeshMembership.GetState>(get => membershipActor.Forward(get));
+        Receive<MeshMembership.Leave>(leave => membershipActor.Forward(leave));
     }
 
-    public static Props Props(MeshDirectory.Settings directory, NodeIdentity identity, Func<TrustList> trust, Remoting remoting) =>
-        Actors.Props.Create(() => new MeshActor(directory, identity, trust, remoting));
+    public static Props Props(MeshMembership.Settings membership, MeshDirectory.Settings directory, NodeIdentity identity, Func<TrustList> trust, Remoting remoting) =>
+        Actors.Props.Create(() => new MeshActor(membership, directory, identity, trust, remoting));
 }

@@ -7,5 +7,8 @@ public static class MeshMessages
 {
     public static MessageSerializers Register(MessageSerializers serializers) => serializers
         .Register("mesh.directory.digest", MeshJson.Default.Digest)
-        .Register("mesh.directory.offers", MeshJson.Default.Offers);
+        .Register("mesh.directory.offers", MeshJson.Default.Offers)
+        .Register("mesh.membership.join", MeshJson.Default.Join)
+        .Register("mesh.membership.heartbeat", MeshJson.Default.Heartbeat)
+        .Register("mesh.membership.gossip", MeshJson.Default.Gossip);
 }
