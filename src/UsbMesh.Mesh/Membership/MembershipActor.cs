@@ -29,6 +29,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
     private readonly FailureDetectorRegistry _detectors;
     private readonly ILoggingAdapter _log;
     private readonly Dictionary<string, NodeId> _seeds = new(StringComparer.Ordinal);
+    private readonly HashSet<NodeId> _toldDowned = [];
     private MembershipState _state = MembershipState.Empty;
     private bool _isOwnSeed;
     private bool _leaving;
@@ -44,9 +45,17 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         _log = Context.GetLogger();
         Receive<HeartbeatTick>(_ => OnHeartbeatTick());
         Receive<GossipTick>(_ => OnGossipTick());
-        Receive<MeshMembership.Heartbeat>(_ => FromPeer(peer => _detectors.Heartbeat(peer)));
+        Receive<MeshMembership.Heartbeat>(_ => FromPeer(peer =>
+        {
+            _detectors.Heartbeat(peer);
+            TellIfDowned(peer);
+        }));
         Receive<MeshMembership.Join>(OnJoin);
-        Receive<MeshMembership.Gossip>(gossip => FromPeer(_ => Apply(_state.Merge(MembershipState.FromGossip(gossip.State)))));
+        Receive<MeshMembership.Gossip>(gossip => FromPeer(peer =>
+        {
+            Apply(_state.Merge(MembershipState.FromGossip(gossip.State)));
+            TellIfDowned(peer);
+        }));
         Receive<SeedReached>(OnSeedReached);
         Receive<Status.Failure>(failure => _log.Debug("No seed node answered: {0}", failure.Cause.Message));
         Receive<MeshMembership.Leave>(_ =>
@@ -91,6 +100,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
 
     private void OnGossipTick()
     {
+        _toldDowned.Clear();
         if (_settings.SeedNodes.Count > 0 && (AloneAndJoining() || ++_ticksSinceSeeds >= SeedRevisitTicks))
         {
             _ticksSinceSeeds = 0;
@@ -237,6 +247,19 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         _detectors.Remove(member.Id);
         _remoting.NodeDown(member.Id, verdict);
         _directory.Tell(new MeshDirectory.OriginDown(member.Id));
+    }
+
+    /// <summary>
+    /// A node this one counts as down or removed is evidently alive: it is sent this view (once per gossip round), so
+    /// that it sees the verdict and rejoins as a new incarnation. After a long partition both sides have downed each
+    /// other, and this is how they become one mesh again.
+    /// </summary>
+    private void TellIfDowned(NodeId peer)
+    {
+        if (_state.Find(peer) is { Status: MemberStatus.Down or MemberStatus.Removed } && _toldDowned.Add(peer))
+        {
+            Peer(peer).Tell(new MeshMembership.Gossip(_state.ToGossip()), Self);
+        }
     }
 
     private void FromPeer(Action<NodeId> handle)

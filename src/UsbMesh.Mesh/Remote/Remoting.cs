@@ -20,6 +20,10 @@ public sealed partial class Remoting : IAsyncDisposable
     private readonly IReadOnlyList<ITransport> _transports;
     private readonly MessageSerializers _serializers;
     private readonly ConcurrentDictionary<NodeId, PeerEndpoint> _endpoints = new();
+
+    /// <summary>Where each peer was said to be reachable; kept across <see cref="NodeDown"/>, so that a node that comes
+    /// back can be reached again.</summary>
+    private readonly ConcurrentDictionary<NodeId, string[]> _addresses = new();
     private readonly RemoteWatches _watches = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _selfSystem;
@@ -85,7 +89,9 @@ public sealed partial class Remoting : IAsyncDisposable
     {
         if (node != SelfNode)
         {
-            EndpointFor(node).AddAddresses(addresses);
+            var added = addresses.ToArray();
+            _addresses.AddOrUpdate(node, added, (_, known) => [.. known.Union(added, StringComparer.Ordinal)]);
+            EndpointFor(node).AddAddresses(added);
         }
     }
 
@@ -101,9 +107,8 @@ public sealed partial class Remoting : IAsyncDisposable
             return node;
         }
 
-        var endpoint = EndpointFor(node);
-        endpoint.AddAddresses([address]);
-        endpoint.Adopt(link);
+        AddAddresses(node, [address]);
+        EndpointFor(node).Adopt(link);
         return node;
     }
 
@@ -221,6 +226,11 @@ public sealed partial class Remoting : IAsyncDisposable
         }
 
         var created = new PeerEndpoint(this, node);
+        if (_addresses.TryGetValue(node, out var known))
+        {
+            created.AddAddresses(known);
+        }
+
         var endpoint = _endpoints.GetOrAdd(node, created);
         if (ReferenceEquals(endpoint, created))
         {

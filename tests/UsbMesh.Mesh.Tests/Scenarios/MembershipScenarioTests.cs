@@ -72,14 +72,18 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
     {
         Sys.EventStream.Subscribe(TestActor, typeof(MemberUnreachable));
         Sys.EventStream.Subscribe(TestActor, typeof(MemberReachable));
-        Sys.EventStream.Subscribe(TestActor, typeof(MemberDowned));
+        var downed = CreateTestProbe();
+        Sys.EventStream.Subscribe(downed.Ref, typeof(MemberDowned));
 
         _mesh.Isolate("relay");
-        ExpectMsg<MemberUnreachable>(m => m.Member.Name == "relay", Converge);
+        FishForMessage<MemberUnreachable>(m => m.Member.Name == "relay", Converge);
         _mesh.Heal("relay");
 
-        ExpectMsg<MemberReachable>(m => m.Member.Name == "relay", Converge);
+        // The cut-off node's own verdicts (everyone else unreachable) arrive with the heal and are withdrawn soon
+        // after: other events come and go; what counts is that the node comes back and nobody is downed.
+        FishForMessage<MemberReachable>(m => m.Member.Name == "relay", Converge);
         await AllSeeAsync(["hub", "desk", "relay"], DisplayedStatus.Up);
+        downed.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
@@ -91,7 +95,7 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
         Sys.EventStream.Subscribe(TestActor, typeof(MemberDowned));
 
         _mesh.Isolate("relay");
-        ExpectMsg<MemberDowned>(m => m.Member.Name == "relay", Converge);
+        FishForMessage<MemberDowned>(m => m.Member.Name == "relay", Converge);
         await AwaitAssertAsync(async () => Assert.Empty(await _mesh.VisibleAsync("desk")), Converge);
         _mesh.Heal("relay");
 
@@ -108,7 +112,7 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
             {
                 foreach (var subject in nodes)
                 {
-                    Assert.True(status == await _mesh.StatusAsync(viewer, subject), $"{viewer} sees {subject} as {await _mesh.StatusAsync(viewer, subject)}, not {status}");
+                    Assert.True(status == await _mesh.StatusAsync(viewer, subject), $"{viewer} sees {subject} as {await _mesh.StatusAsync(viewer, subject)}, not {status}; views: {string.Join(" || ", await Task.WhenAll(nodes.Select(async n => $"{n}: {await _mesh.DescribeAsync(n)}")))}");
                 }
             }
         }, Converge);

@@ -57,6 +57,16 @@ internal sealed class ScenarioMesh : IAsyncDisposable
         return state.DisplayedStatusOf(IdOf(subject), IdOf(viewer));
     }
 
+    /// <summary>The members and reachability rows of <paramref name="viewer"/>'s view, for failure messages.</summary>
+    public async Task<string> DescribeAsync(string viewer)
+    {
+        var state = (await _nodes[viewer].Mesh.Ask<MeshMembership.CurrentState>(MeshMembership.GetState.Instance, TimeSpan.FromSeconds(5))).State;
+        string Name(NodeId id) => _identities.FirstOrDefault(e => e.Value.Id == id).Key ?? id.Short;
+        var members = state.Members.Select(m => $"{m.Name}#{m.Incarnation % 100000}:{m.Status}");
+        var rows = state.Reachability.Select(r => $"{Name(r.Observer)}#{r.ObserverIncarnation % 100000}v{r.Version}[{string.Join(",", r.Records.Select(x => $"{Name(x.Subject)}={x.Status}"))}]");
+        return $"members {string.Join(" ", members)}; rows {string.Join(" ", rows)}; leader {(state.LeaderFor(IdOf(viewer)) is { } l ? Name(l) : "none")}";
+    }
+
     /// <summary>The devices <paramref name="viewer"/> is shown.</summary>
     public async Task<IReadOnlyList<VisibleDevice>> VisibleAsync(string viewer) =>
         (await _nodes[viewer].Mesh.Ask<MeshDirectory.Visible>(MeshDirectory.GetVisible.Instance, TimeSpan.FromSeconds(5))).Devices;
