@@ -56,8 +56,9 @@ internal sealed class RawWindowedStream
                 await _pair.Client.Stream.WriteAsync(burst.AsMemory(0, length));
             }
 
-            if (allowed == 0 || length == 0)
+            if (allowed == 0)
             {
+                // The window is full or everything is sent: nothing more to write until an acknowledgement comes.
                 _acked = await _acks.Reader.ReadAsync();
             }
 

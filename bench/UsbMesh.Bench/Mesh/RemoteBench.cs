@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using UsbMesh.Actors;
 
@@ -117,7 +118,7 @@ internal static class RemoteBench
     private static async Task<double> StreamAsync(IActorRef sender, object message, int count)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         sender.Tell(new StartStream(message, count, done), ActorRefs.NoSender);
         await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
         return clock.Elapsed.TotalSeconds;
