@@ -74,7 +74,7 @@ internal static partial class KernelUsbIpBench
 
             Console.WriteLine($"# USB/IP through a real kernel (QEMU): {rounds} rounds, dd {ReadMiB} MiB iflag=direct per read");
             Console.WriteLine($"# UsbMesh usbipd on 127.0.0.1:{nodePort}; host 127.0.0.1:{forwardPort} -> guest usbipd :3240");
-            Console.WriteLine($"# {Environment.ProcessorCount} CPUs, .NET {Environment.Version}, accel {Environment.GetEnvironmentVariable("USBMESH_QEMU_ACCEL") ?? "tcg"}, load average before: {LoadAverage()}");
+            Console.WriteLine($"# {Environment.ProcessorCount} CPUs, .NET {Environment.Version}, accel {Environment.GetEnvironmentVariable("USBMESH_QEMU_ACCEL") ?? "tcg"}, load average before: {LoadAverage.Read()}");
 
             await File.WriteAllTextAsync(
                 Path.Combine(work.FullName, "run.sh"), GuestScript(forwardPort, nodePort, rounds).ReplaceLineEndings("\n")).ConfigureAwait(false);
@@ -115,7 +115,7 @@ internal static partial class KernelUsbIpBench
             var mm = Median(mesh.Select(s => s.MBps));
             Console.WriteLine(FormattableString.Invariant($"| **median** | **{km:F1}** | **{mm:F1}** | **{mm / km:F2}** |"));
             Console.WriteLine();
-            Console.WriteLine(FormattableString.Invariant($"# target UsbMesh ÷ kernel >= 1.0: {(mm / km >= 1.0 ? "met" : "NOT met")} ({mm / km:F2}); load average after: {LoadAverage()}"));
+            Console.WriteLine(FormattableString.Invariant($"# target UsbMesh ÷ kernel >= 1.0: {(mm / km >= 1.0 ? "met" : "NOT met")} ({mm / km:F2}); load average after: {LoadAverage.Read()}"));
             return 0;
         }
         finally
@@ -331,18 +331,6 @@ internal static partial class KernelUsbIpBench
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
     }
 
     [GeneratedRegex(@"^KBENCH path=(\w+) round=(\d+) bytes=(\d+) ns=(\d+)", RegexOptions.Multiline)]

@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Mux;
-using UsbMesh.Mesh.Tls;
 
 namespace UsbMesh.Bench.Mesh;
 
@@ -53,8 +49,8 @@ internal static class LaneBench
             }
         }
 
-        var rawMedian = Median(rawRates);
-        var laneMedian = Median(laneRates);
+        var rawMedian = RoundTrips.Median(rawRates);
+        var laneMedian = RoundTrips.Median(laneRates);
         Console.WriteLine();
         Console.WriteLine("| Path | MB/s (median) | Ratio |");
         Console.WriteLine("| --- | ---: | ---: |");
@@ -62,14 +58,14 @@ internal static class LaneBench
         Console.WriteLine($"| one lane, multiplexed | {laneMedian:F0} | {laneMedian / rawMedian:F2} |");
 
         // Ping-pong: 64 bytes there and back, one at a time, on the same connections.
-        var echoRaw = EchoAsync(b => raw.Server.Stream.ReadAsync(b), b => raw.Server.Stream.WriteAsync(b));
-        var echoLane = EchoAsync(b => remote.ReadAsync(b), b => remote.WriteAsync(b));
+        var echoRaw = RoundTrips.EchoAsync(b => raw.Server.Stream.ReadAsync(b), b => raw.Server.Stream.WriteAsync(b));
+        var echoLane = RoundTrips.EchoAsync(b => remote.ReadAsync(b), b => remote.WriteAsync(b));
         var rawTrips = new List<double>();
         var laneTrips = new List<double>();
         for (var round = -1; round < rounds; round++)
         {
-            var rawRound = await RoundTripsAsync(b => raw.Client.Stream.WriteAsync(b), b => raw.Client.Stream.ReadAsync(b));
-            var laneRound = await RoundTripsAsync(b => lane.WriteAsync(b), b => lane.ReadAsync(b));
+            var rawRound = await RoundTrips.MeasureAsync(b => raw.Client.Stream.WriteAsync(b), b => raw.Client.Stream.ReadAsync(b));
+            var laneRound = await RoundTrips.MeasureAsync(b => lane.WriteAsync(b), b => lane.ReadAsync(b));
             if (round >= 0)
             {
                 rawTrips.AddRange(rawRound);
@@ -77,13 +73,13 @@ internal static class LaneBench
             }
         }
 
-        var rawP50 = Median(rawTrips);
-        var laneP50 = Median(laneTrips);
+        var rawP50 = RoundTrips.Median(rawTrips);
+        var laneP50 = RoundTrips.Median(laneTrips);
         Console.WriteLine();
         Console.WriteLine($"| Path | 64 B round trip p50 (µs) | p99 (µs) | Ratio p50 |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");
-        Console.WriteLine($"| raw TLS stream | {rawP50:F0} | {Percentile(rawTrips, 0.99):F0} | 1.00 |");
-        Console.WriteLine($"| one lane, multiplexed | {laneP50:F0} | {Percentile(laneTrips, 0.99):F0} | {laneP50 / rawP50:F2} |");
+        Console.WriteLine($"| raw TLS stream | {rawP50:F0} | {RoundTrips.Percentile(rawTrips, 0.99):F0} | 1.00 |");
+        Console.WriteLine($"| one lane, multiplexed | {laneP50:F0} | {RoundTrips.Percentile(laneTrips, 0.99):F0} | {laneP50 / rawP50:F2} |");
         GC.KeepAlive((echoRaw, echoLane));
         return 0;
     }
@@ -107,76 +103,5 @@ internal static class LaneBench
 
         await writing;
         return BytesPerRound / clock.Elapsed.TotalSeconds / 1e6;
-    }
-
-    private const int RoundTripsPerRound = 2_000;
-
-    private static double Median(List<double> values) => Percentile(values, 0.5);
-
-    private static double Percentile(List<double> values, double rank)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * rank))];
-    }
-
-    /// <summary>Sends every 64 bytes it reads straight back, for ever (the process ends it).</summary>
-    private static Task EchoAsync(Func<Memory<byte>, ValueTask<int>> read, Func<ReadOnlyMemory<byte>, ValueTask> write) => Task.Run(async () =>
-    {
-        var buffer = new byte[64];
-        while (true)
-        {
-            for (var at = 0; at < buffer.Length;)
-            {
-                at += await read(buffer.AsMemory(at));
-            }
-
-            await write(buffer);
-        }
-    });
-
-    private static async Task<List<double>> RoundTripsAsync(Func<ReadOnlyMemory<byte>, ValueTask> write, Func<Memory<byte>, ValueTask<int>> read)
-    {
-        var ping = new byte[64];
-        var pong = new byte[64];
-        var trips = new List<double>(RoundTripsPerRound);
-        for (var i = 0; i < RoundTripsPerRound; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await write(ping);
-            for (var at = 0; at < pong.Length;)
-            {
-                at += await read(pong.AsMemory(at));
-            }
-
-            trips.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-        }
-
-        return trips;
-    }
-
-    /// <summary>Two ends of one identity-bound TLS connection on loopback.</summary>
-    private sealed record TlsPair(AuthenticatedStream Client, AuthenticatedStream Server) : IAsyncDisposable
-    {
-        public static async Task<TlsPair> ConnectAsync()
-        {
-            var hub = NodeIdentity.Generate();
-            var laptop = NodeIdentity.Generate();
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var tcp = new TcpClient { NoDelay = true };
-            await tcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            var acceptedClient = await listener.AcceptTcpClientAsync();
-            acceptedClient.NoDelay = true;
-            var accepted = acceptedClient.GetStream();
-            var server = IdentityTls.AcceptAsync(accepted, IdentityCertificate.Create(hub), _ => null, default);
-            var client = await IdentityTls.ConnectAsync(tcp.GetStream(), IdentityCertificate.Create(laptop), hub.Id, default);
-            return new TlsPair(client, await server);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Client.DisposeAsync();
-            await Server.DisposeAsync();
-        }
     }
 }

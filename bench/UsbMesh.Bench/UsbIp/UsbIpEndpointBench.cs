@@ -43,7 +43,7 @@ internal static class UsbIpEndpointBench
             await using var rawClient = await RawTcpClient.ConnectAsync(raw.Endpoint, BulkLength).ConfigureAwait(false);
             await using var usbip = await UsbIpBenchClient.ImportAsync(endpoint, BusId, BulkLength).ConfigureAwait(false);
 
-            Console.WriteLine($"# USB/IP endpoint on loopback: {rounds} rounds per figure, load average before: {LoadAverage()}");
+            Console.WriteLine($"# USB/IP endpoint on loopback: {rounds} rounds per figure, load average before: {LoadAverage.Read()}");
             Console.WriteLine($"# {Environment.ProcessorCount} CPUs, .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}");
             Console.WriteLine();
 
@@ -52,7 +52,7 @@ internal static class UsbIpEndpointBench
             Console.WriteLine();
             await ThroughputAsync(rawClient, usbip, rounds).ConfigureAwait(false);
             Console.WriteLine();
-            Console.WriteLine($"# done in {total.Elapsed.TotalSeconds:F0} s, load average after: {LoadAverage()}");
+            Console.WriteLine($"# done in {total.Elapsed.TotalSeconds:F0} s, load average after: {LoadAverage.Read()}");
             return 0;
         }
         finally
@@ -152,16 +152,4 @@ internal static class UsbIpEndpointBench
     private static double Mean(long[] values) => values.Average();
 
     private static double Us(double ticks) => ticks * 1e6 / Stopwatch.Frequency;
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
 }
