@@ -87,7 +87,8 @@ internal static partial class DaemonCommand
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Mesh.Identity.IdentityException or Mesh.Trust.TrustStoreException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Mesh.Identity.IdentityException or Mesh.Trust.TrustStoreException
+            or Mesh.Transport.TransportException or System.Net.Sockets.SocketException)
         {
             // E.g. a state directory the node's user cannot create, an identity key others can read: say what,
             // without a stack trace.

@@ -23,7 +23,7 @@ public sealed partial class ActorSystemService(
     public static bool TerminatedUnexpectedly(ActorSystem system) =>
         system.WhenTerminated.IsCompleted && system.CoordinatedShutdown.ShutdownReason is null;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var phase in CoordinatedShutdown.Phases)
         {
@@ -49,6 +49,7 @@ public sealed partial class ActorSystemService(
         Trust = TrustStore.Open(settings.Trust.StoreFile, settings.Trust.Peers);
         LogTrust(Trust.Current.Peers.Count(), settings.Trust.Peers.Peers.Count(), settings.Trust.StoreFile);
         StartExports();
+        Mesh = await MeshHost.StartAsync(system, settings, Identity, Trust, Exports, logger, cancellationToken).ConfigureAwait(false);
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
             if (TerminatedUnexpectedly(system))
@@ -58,7 +59,6 @@ public sealed partial class ActorSystemService(
 
             lifetime.StopApplication();
         }, TaskScheduler.Default);
-        return Task.CompletedTask;
     }
 
     /// <summary>This node's identity, loaded (or created on first start) when the host starts.</summary>
@@ -66,6 +66,9 @@ public sealed partial class ActorSystemService(
 
     /// <summary>Who this node trusts: the configured peers and those added at run time; opened when the host starts.</summary>
     public TrustStore? Trust { get; private set; }
+
+    /// <summary>The node's part in the mesh (remoting, membership, directory); set once the host has started.</summary>
+    public MeshHost? Mesh { get; private set; }
 
     /// <summary>The registry of exported devices; set once the host has started.</summary>
     public IActorRef Exports { get; private set; } = ActorRefs.Nobody;

@@ -9,12 +9,14 @@ namespace UsbMesh.Node;
 /// <param name="Relay">Whether and for whom the node relays.</param>
 /// <param name="FailureDetector">Heartbeats and the phi accrual detector's settings.</param>
 /// <param name="Membership">When the leader downs unreachable members, removes downed ones, and when tombstones are forgotten.</param>
+/// <param name="AnnouncementTtl">How long this node's signed device announcement counts; it is re-issued at half of it.</param>
 public sealed record MeshSettings(
     IReadOnlyList<string> SeedNodes,
     TimeSpan GossipInterval,
     RelaySettings Relay,
     FailureDetectorSettings FailureDetector,
-    MembershipSettings Membership)
+    MembershipSettings Membership,
+    TimeSpan AnnouncementTtl)
 {
     public const string MeshPath = "usbmesh.mesh";
 
@@ -41,7 +43,17 @@ public sealed record MeshSettings(
             new MembershipSettings(
                 DownUnreachableAfter: reader.PositiveDuration($"{MeshPath}.down-unreachable-after", LongestDelay),
                 RemovalMargin: NonNegativeDuration(reader, $"{MeshPath}.removal-margin"),
-                TombstoneTtl: tombstoneTtl));
+                TombstoneTtl: tombstoneTtl),
+            ReadAnnouncementTtl(reader, gossipInterval));
+    }
+
+    private static TimeSpan ReadAnnouncementTtl(SettingsReader reader, TimeSpan gossipInterval)
+    {
+        var path = $"{MeshPath}.announcement-ttl";
+        var ttl = reader.PositiveDuration(path, TimeSpan.FromDays(1));
+        return ttl > gossipInterval * 4
+            ? ttl
+            : throw reader.Invalid(path, $"an announcement must outlive several gossip rounds (more than four times gossip-interval, {gossipInterval.TotalSeconds:0.###} s), or peers would see devices vanish between re-issues");
     }
 
     private static List<string> ReadSeedNodes(SettingsReader reader)

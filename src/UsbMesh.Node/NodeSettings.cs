@@ -56,6 +56,9 @@ public sealed partial record NodeSettings
     /// <summary>Where this node accepts mesh connections (<c>usbmesh.listen</c>).</summary>
     public required ListenSettings Listen { get; init; }
 
+    /// <summary>Seeds, gossip, failure detection and the device directory (<c>usbmesh.mesh</c>).</summary>
+    public required MeshSettings Mesh { get; init; }
+
     /// <summary>Limits and timing of messages between nodes (<c>usbmesh.remote</c>).</summary>
     public required Mesh.Remote.RemotingSettings Remoting { get; init; }
 
@@ -111,6 +114,7 @@ public sealed partial record NodeSettings
             Transports = TransportSettings.Read(reader),
             Listen = ListenSettings.Read(reader),
             Remoting = RemotingSettingsReader.Read(reader),
+            Mesh = MeshSettings.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),

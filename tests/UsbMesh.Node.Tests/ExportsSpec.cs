@@ -19,6 +19,7 @@ public sealed class ExportsSpec : IDisposable
 
     private string NodeConfigText(string usbipdEndpoint, string? stateDirectory = null) => $$"""
         usbmesh {
+          listen.endpoints = ["127.0.0.1:0"]
           node { name = exporter, state-directory = "{{stateDirectory ?? _directory.Path}}" }
           logging.console.enabled = off
           gadgets = [
@@ -102,6 +103,7 @@ public sealed class ExportsSpec : IDisposable
 
         var text = $$"""
             usbmesh {
+              listen.endpoints = ["127.0.0.1:0"]
               node { name = serial-node, state-directory = "{{_directory.Path}}" }
               logging.console.enabled = off
               gadgets = [ { type = serial, name = console, serial-mode = tcp, tcp-endpoint = "127.0.0.1:{{port}}" } ]

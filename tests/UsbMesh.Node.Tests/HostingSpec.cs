@@ -19,6 +19,7 @@ public sealed class HostingSpec : IDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddUsbMesh(ConfigurationFactory.ParseString($$"""
             usbmesh {
+              listen.endpoints = ["127.0.0.1:0"]
               node { name = {{name}}, state-directory = "{{_directory.Path}}" }
               logging {
                 console.enabled = off

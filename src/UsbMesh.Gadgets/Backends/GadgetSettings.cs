@@ -8,6 +8,12 @@ public abstract record GadgetSettings(string Name)
 {
     /// <summary>Peer names, or <c>*</c> for every trusted peer: who may see and import the gadget.</summary>
     public IReadOnlyList<string> ShareWith { get; init; } = ["*"];
+
+    /// <summary>Equal when of the same kind, with the same name and the same share-with list, item by item.</summary>
+    public virtual bool Equals(GadgetSettings? other) =>
+        other is not null && EqualityContract == other.EqualityContract && Name == other.Name && ShareWith.SequenceEqual(other.ShareWith);
+
+    public override int GetHashCode() => HashCode.Combine(EqualityContract, Name);
 }
 
 /// <summary>A mass-storage gadget over an image file.</summary>

@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using UsbMesh.Actors;
+using UsbMesh.Mesh;
+using UsbMesh.Mesh.Announcements;
+using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Membership;
+using UsbMesh.Mesh.Protocol;
+using UsbMesh.Mesh.Remote;
+using UsbMesh.Mesh.Remote.Serialization;
+using UsbMesh.Mesh.Trust;
+
+namespace UsbMesh.Node;
+
+/// <summary>
+/// The node's part in the mesh: its transports and remoting, listening where <c>usbmesh.listen</c> says, the mesh
+/// actor (membership and device directory) and the publisher that tells the directory what this node exports.
+/// Before the actor system stops, the node leaves the mesh, so that peers see it go rather than fail.
+/// </summary>
+public sealed partial class MeshHost
+{
+    private MeshHost(Remoting remoting, IActorRef mesh, IReadOnlyList<string> bound)
+    {
+        Remoting = remoting;
+        Mesh = mesh;
+        Bound = bound;
+    }
+
+    public Remoting Remoting { get; }
+
+    /// <summary>The mesh actor (<see cref="MeshActor"/>).</summary>
+    public IActorRef Mesh { get; }
+
+    /// <summary>The addresses actually listened on.</summary>
+    public IReadOnlyList<string> Bound { get; }
+
+    public static async Task<MeshHost> StartAsync(ActorSystem system, NodeSettings settings, NodeIdentity identity, TrustStore trust,
+        IActorRef exports, ILogger logger, CancellationToken cancellationToken)
+    {
+        var transports = MeshTransports.Create(settings.Transports, identity, trust, logger);
+        var remoting = new Remoting(system, identity.Id, transports, MeshMessages.Register(new MessageSerializers()), settings.Remoting);
+        var bound = await remoting.ListenAsync(settings.Listen.Endpoints, cancellationToken).ConfigureAwait(false);
+        var addresses = Advertised(settings.Listen, bound);
+        LogListening(logger, string.Join(", ", bound), addresses.Count == 0 ? "none: peers cannot connect to this node" : string.Join(", ", addresses));
+
+        var mesh = settings.Mesh;
+        var membership = new MeshMembership.Settings(settings.Name, addresses, mesh.Relay.Enabled, mesh.SeedNodes, mesh.GossipInterval, mesh.FailureDetector, mesh.Membership);
+        var directory = new MeshDirectory.Settings(settings.Name, addresses, mesh.Relay.Enabled, mesh.GossipInterval, mesh.AnnouncementTtl);
+        var meshActor = system.ActorOf(MeshActor.Props(membership, directory, identity, () => trust.Current, remoting), MeshActor.Name);
+        system.ActorOf(LocalDevicesPublisher.Props(exports, meshActor, mesh.GossipInterval), "mesh-exports");
+
+        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "leave-mesh", async () =>
+        {
+            meshActor.Tell(MeshMembership.Leave.Instance);
+            // One gossip round carries the news; the node does not wait for its removal.
+            await Task.Delay(TimeSpan.FromTicks(Math.Min(mesh.GossipInterval.Ticks * 2, TimeSpan.FromSeconds(3).Ticks))).ConfigureAwait(false);
+        });
+        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-remoting", () => remoting.DisposeAsync().AsTask());
+        return new MeshHost(remoting, meshActor, bound);
+    }
+
+    /// <summary>What peers are told: the configured advertise list, else the bound endpoints that name a host (an
+    /// any-address such as 0.0.0.0 says nothing about where this node is).</summary>
+    internal static IReadOnlyList<string> Advertised(ListenSettings listen, IReadOnlyList<string> bound) =>
+        listen.Advertise.Count > 0
+            ? listen.Advertise
+            : [.. bound.Distinct(StringComparer.Ordinal).Where(b => IPEndPoint.TryParse(b, out var endpoint) && !endpoint.Address.Equals(IPAddress.Any) && !endpoint.Address.Equals(IPAddress.IPv6Any))];
+
+    [LoggerMessage(LogLevel.Information, "Mesh: listening on {Bound}; announced addresses: {Addresses}")]
+    private static partial void LogListening(ILogger logger, string bound, string addresses);
+}
