@@ -17,9 +17,10 @@ public sealed class DaemonProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Seen)> _waiters = [];
 
-    private DaemonProcess(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
+    private DaemonProcess(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        // A launcher (e.g. "ip netns exec ns1") runs the daemon inside another context; it gets the host as argument.
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -27,6 +28,11 @@ public sealed class DaemonProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var part in launcher?.Skip(1).Append(DotnetHost()) ?? [])
+        {
+            start.ArgumentList.Add(part);
+        }
+
         start.ArgumentList.Add(DaemonPath);
         foreach (var argument in arguments)
         {
@@ -75,8 +81,9 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
     }
 
-    public static DaemonProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
-        new(arguments, environment);
+    public static DaemonProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null,
+        IReadOnlyList<string>? launcher = null) =>
+        new(arguments, environment, launcher);
 
     /// <summary>Runs the daemon to its end and returns its exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments)

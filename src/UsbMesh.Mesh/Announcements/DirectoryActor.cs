@@ -178,8 +178,15 @@ public sealed class DirectoryActor : ReceiveActor, IWithTimers
         }
 
         _visible = visible;
-        _log.Info("The mesh shows this node {0} device(s){1}", visible.Count,
-            visible.Count == 0 ? "" : ": " + string.Join(", ", visible.Select(Describe)));
+        if (visible.Count == 0)
+        {
+            _log.Info("The mesh shows this node no devices");
+        }
+        else
+        {
+            _log.Info("The mesh shows this node {0} device(s): {1}", visible.Count, string.Join(", ", visible.Select(Describe)));
+        }
+
         Context.System.EventStream.Publish(new MeshDirectory.VisibleChanged(visible));
     }
 

@@ -30,6 +30,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log;
     private readonly Dictionary<string, NodeId> _seeds = new(StringComparer.Ordinal);
     private readonly HashSet<NodeId> _toldDowned = [];
+    private readonly Dictionary<string, string> _seedErrors = new(StringComparer.Ordinal);
     private MembershipState _state = MembershipState.Empty;
     private bool _isOwnSeed;
     private bool _leaving;
@@ -57,7 +58,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
             TellIfDowned(peer);
         }));
         Receive<SeedReached>(OnSeedReached);
-        Receive<Status.Failure>(failure => _log.Debug("No seed node answered: {0}", failure.Cause.Message));
+        Receive<SeedFailed>(OnSeedFailed);
         Receive<MeshMembership.Leave>(_ =>
         {
             _leaving = true;
@@ -147,14 +148,25 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
             }
 
             _remoting.ConnectAsync(seed, CancellationToken.None)
-                .ContinueWith(t => t.IsCompletedSuccessfully ? new SeedReached(seed, t.Result) : (object)new Status.Failure(t.Exception!.GetBaseException()),
+                .ContinueWith(t => t.IsCompletedSuccessfully ? new SeedReached(seed, t.Result) : (object)new SeedFailed(seed, t.Exception!.GetBaseException().Message),
                     TaskScheduler.Default)
                 .PipeTo(Self);
         }
     }
 
+    /// <summary>Says why a seed cannot be reached, once per new reason rather than on every retry.</summary>
+    private void OnSeedFailed(SeedFailed failed)
+    {
+        if (!_seedErrors.TryGetValue(failed.Address, out var previous) || previous != failed.Reason)
+        {
+            _seedErrors[failed.Address] = failed.Reason;
+            _log.Warning("Cannot join the mesh through seed node {0}: {1}", failed.Address, failed.Reason);
+        }
+    }
+
     private void OnSeedReached(SeedReached reached)
     {
+        _seedErrors.Remove(reached.Address);
         _seeds[reached.Address] = reached.Node;
         if (reached.Node == _self)
         {
@@ -279,6 +291,8 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
     private IActorRef Peer(NodeId node) => _remoting.ActorFor(node, MeshMembership.ActorPath);
 
     private sealed record SeedReached(string Address, NodeId Node);
+
+    private sealed record SeedFailed(string Address, string Reason);
 
     private sealed record HeartbeatTick
     {
