@@ -24,7 +24,15 @@ public readonly struct NodeId : IEquatable<NodeId>
 
     private readonly byte[]? _key;
 
-    private NodeId(byte[] key) => _key = key;
+    // The text form costs a SHA-256 and is asked for on every remote message (paths carry it): made once.
+    private readonly string? _text;
+
+    private NodeId(byte[] key)
+    {
+        _key = key;
+        var text = Encode([.. key, .. Checksum(key)]);
+        _text = string.Join('-', Enumerable.Range(0, TextLength / GroupLength).Select(g => text.Substring(g * GroupLength, GroupLength)));
+    }
 
     /// <summary>The Ed25519 public key.</summary>
     public ReadOnlySpan<byte> PublicKey => _key ?? throw new InvalidOperationException("an empty NodeId has no key");
@@ -97,16 +105,7 @@ public readonly struct NodeId : IEquatable<NodeId>
     }
 
     /// <inheritdoc/>
-    public override string ToString()
-    {
-        if (_key is null)
-        {
-            return "";
-        }
-
-        var text = Encode([.. _key, .. Checksum(_key)]);
-        return string.Join('-', Enumerable.Range(0, TextLength / GroupLength).Select(g => text.Substring(g * GroupLength, GroupLength)));
-    }
+    public override string ToString() => _text ?? "";
 
     /// <inheritdoc/>
     public bool Equals(NodeId other) => PublicKeyOrEmpty.SequenceEqual(other.PublicKeyOrEmpty);
