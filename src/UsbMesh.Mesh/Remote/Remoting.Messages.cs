@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using UsbMesh.Actors;
 using UsbMesh.Actors.Dispatch;
@@ -13,6 +14,11 @@ public sealed partial class Remoting
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _encoding;
+
+    private readonly PathCache _paths = new();
+
+    /// <summary>The wire form of local actors' paths, made once per actor (a sender is named in every message).</summary>
+    private readonly ConditionalWeakTable<IActorRef, string> _localPaths = [];
 
     /// <summary>Serializes and queues a message for the node of <paramref name="recipient"/>; what cannot be sent
     /// (no serializer, too large, queue full) goes to dead letters with a warning.</summary>
@@ -107,7 +113,7 @@ public sealed partial class Remoting
     /// <summary>The ref a path read from a message names: a local actor (dead letters when it is gone) or a remote one.</summary>
     internal IActorRef? ResolveRef(string? text)
     {
-        if (!ActorPath.TryParse(text, out var path) || path!.Address.Protocol != Protocol)
+        if (!_paths.TryParse(text, out var path) || path.Address.Protocol != Protocol)
         {
             return null;
         }
@@ -129,21 +135,26 @@ public sealed partial class Remoting
                 return remote.Path.ToSerializationFormat();
             case InternalActorRef local when local.Path.Address.Host is null:
                 System.ExposeTempActor(local);
-                var path = local.Path;
-                var rooted = ActorPath.Root(SelfAddress);
-                foreach (var element in path.Elements)
-                {
-                    rooted = rooted.Child(element);
-                }
-
-                return path.Uid == 0 ? rooted.ToString() : $"{rooted}#{path.Uid}";
+                return _localPaths.GetValue(local, WirePathOf);
             default:
                 return "";
         }
     }
 
+    private string WirePathOf(IActorRef local)
+    {
+        var path = local.Path;
+        var rooted = ActorPath.Root(SelfAddress);
+        foreach (var element in path.Elements)
+        {
+            rooted = rooted.Child(element);
+        }
+
+        return path.Uid == 0 ? rooted.ToString() : $"{rooted}#{path.Uid}";
+    }
+
     private InternalActorRef? ResolveLocalTarget(string text) =>
-        ActorPath.TryParse(text, out var path) && path!.Address.System == _selfSystem ? System.ResolveLocal(path.Elements, path.Uid) : null;
+        _paths.TryParse(text, out var path) && path.Address.System == _selfSystem ? System.ResolveLocal(path.Elements, path.Uid) : null;
 
     /// <summary>Parses an origin path, which must be empty (no sender) or an actor of <paramref name="from"/>.</summary>
     private bool TryParseRemote(string text, NodeId from, out RemoteActorRef? origin)
@@ -154,7 +165,7 @@ public sealed partial class Remoting
             return true;
         }
 
-        if (!ActorPath.TryParse(text, out var path) || path!.Address.Protocol != Protocol || path.Address.System != from.ToString())
+        if (!_paths.TryParse(text, out var path) || path.Address.Protocol != Protocol || path.Address.System != from.ToString())
         {
             return false;
         }

@@ -44,9 +44,12 @@ internal sealed class InMemoryLink
                         await Task.Delay(_faults.Delay, _cut.Token).ConfigureAwait(false);
                     }
 
-                    foreach (var segment in read.Buffer)
+                    if (!_faults.Dropping)
                     {
-                        await _delivered.Writer.WriteAsync(segment, _cut.Token).ConfigureAwait(false);
+                        foreach (var segment in read.Buffer)
+                        {
+                            await _delivered.Writer.WriteAsync(segment, _cut.Token).ConfigureAwait(false);
+                        }
                     }
                 }
 
@@ -76,6 +79,9 @@ public sealed class InMemoryFaults
     /// <summary>Added to every write's delivery.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Whether bytes written now are lost on the way (<see cref="Drop"/>).</summary>
+    public bool Dropping { get; private set; }
+
     /// <summary>Whether bytes are held back (as in a partition) until <see cref="Heal"/>.</summary>
     public bool Partitioned => !_healed.Task.IsCompleted;
 
@@ -91,11 +97,22 @@ public sealed class InMemoryFaults
         }
     }
 
-    /// <summary>Lets the held-back bytes through, in order, and everything after them.</summary>
+    /// <summary>Loses every byte written from now on until <see cref="Heal"/>: a stream that lost data mid-way,
+    /// which the receiving side must detect (a broken frame, a stalled lane) rather than misread.</summary>
+    public void Drop()
+    {
+        lock (this)
+        {
+            Dropping = true;
+        }
+    }
+
+    /// <summary>Lets the held-back bytes through, in order, and everything after them; stops dropping.</summary>
     public void Heal()
     {
         lock (this)
         {
+            Dropping = false;
             _healed.TrySetResult();
         }
     }

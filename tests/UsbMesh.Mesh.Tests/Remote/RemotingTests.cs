@@ -169,4 +169,26 @@ public sealed class RemotingTests(ITestOutputHelper output) : TestKit.TestKit(ou
 
         EventFilter.Warning(contains: "which is not one of its actors").ExpectOne(() => _desk.Remoting.Dispatch(_hub.Id, forged));
     }
+
+    [Fact]
+    public void After_bytes_were_lost_on_the_way_the_connection_is_rebuilt_and_messages_flow_again()
+    {
+        _hub.System.ActorOf(Props.Create(() => new Echo()), "echo");
+        var remoteEcho = _desk.Remoting.ActorFor(_hub.Id, "/user/echo");
+        remoteEcho.Tell(new Hello("before"), TestActor);
+        ExpectMsg<HelloBack>(TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(DisassociatedEvent));
+        var faults = _network.FaultsBetween("mem://desk", "mem://hub");
+
+        faults.Drop();
+        remoteEcho.Tell(new Hello("lost"), TestActor);
+        FishForMessage<DisassociatedEvent>(e => e.RemoteNode == _hub.Id, TimeSpan.FromSeconds(15));
+        faults.Heal();
+
+        AwaitAssert(() =>
+        {
+            remoteEcho.Tell(new Hello("after"), TestActor);
+            Assert.Equal("after", FishForMessage<HelloBack>(m => m.Text == "after", TimeSpan.FromSeconds(2)).Text);
+        }, TimeSpan.FromSeconds(20));
+    }
 }
