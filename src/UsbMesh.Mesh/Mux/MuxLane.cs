@@ -40,7 +40,9 @@ public sealed class MuxLane : Transport.ILane
 
     /// <summary>Reads what has arrived (waiting for something); 0 once the peer closed the lane and all is read.</summary>
     /// <param name="buffer">Where to put it.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting, unless a frame is already being read into <paramref name="buffer"/>: that read finishes first.
+    /// </param>
     /// <exception cref="MuxException">The connection failed.</exception>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
