@@ -155,6 +155,28 @@ public sealed class MultiplexerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_read_gives_up_its_buffer_and_the_next_read_gets_the_bytes_in_order()
+    {
+        var (client, server) = Pair(Small);
+        var lane = client.OpenLane();
+        await lane.WriteAsync("a"u8.ToArray());
+        var atServer = await server.AcceptLaneAsync().AsTask().WaitAsync(Bound);
+        Assert.Equal("a"u8.ToArray(), await ReadAllAsync(atServer, 1));
+
+        // A waiting reader is where frames are read into; cancelled, it must no longer be.
+        var abandoned = new byte[64];
+        using var cancel = new CancellationTokenSource();
+        var waiting = atServer.ReadAsync(abandoned, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Bound));
+
+        var payload = RandomNumberGenerator.GetBytes(40_000);
+        await lane.WriteAsync(payload).AsTask().WaitAsync(Bound);
+        Assert.Equal(payload, await ReadAllAsync(atServer, payload.Length));
+        Assert.All(abandoned, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
     public async Task A_frame_over_the_maximum_fails_the_connection_before_its_payload_is_read()
     {
         var (a, b) = DuplexStream.CreatePair();

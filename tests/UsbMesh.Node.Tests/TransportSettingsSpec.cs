@@ -19,11 +19,11 @@ public sealed class TransportSettingsSpec
     [Fact]
     public void A_larger_frame_size_widens_the_lane_window_with_it()
     {
-        var transports = Read("usbmesh.transports { enabled = [tls], max-frame-size = 4 MiB }").Transports;
+        var transports = Read("usbmesh.transports { enabled = [tls], max-frame-size = 8 MiB }").Transports;
 
         Assert.Equal(["tls"], transports.Enabled);
-        Assert.Equal(4 << 20, transports.Multiplexer.MaxFrameSize);
-        Assert.Equal(4 << 20, transports.Multiplexer.LaneWindow);
+        Assert.Equal(8 << 20, transports.Multiplexer.MaxFrameSize);
+        Assert.Equal(8 << 20, transports.Multiplexer.LaneWindow);
     }
 
     [Theory]

@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.IO.Pipelines;
 using System.Threading.Channels;
 
 namespace UsbMesh.Mesh.Mux;
@@ -18,15 +16,14 @@ namespace UsbMesh.Mesh.Mux;
 /// fails the connection, so what one connection buffers is bounded by lanes × window.</para>
 /// <para><b>Liveness</b>: a side that has sent nothing for the heartbeat interval sends a ping; a side that has
 /// received nothing (pings and pongs included) for the idle timeout fails the connection.</para>
-/// <para><b>Writing</b>: one writer loop drains a single-reader channel and flushes once per burst.</para>
+/// <para><b>Writing</b>: one writer at a time sends whole batches of frames, one write and flush per batch
+/// (see <see cref="MuxOutbox"/>).</para>
 /// </remarks>
 public sealed class Multiplexer : IAsyncDisposable
 {
     private readonly Stream _transport;
-    private readonly PipeWriter _output;
+    private readonly MuxOutbox _outbox;
     private readonly bool _initiator;
-    private readonly Channel<(MuxFrameHeader Header, ArraySegment<byte> Payload, bool Pooled)> _outbox =
-        Channel.CreateUnbounded<(MuxFrameHeader, ArraySegment<byte>, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<MuxLane> _accepted = Channel.CreateUnbounded<MuxLane>();
     private readonly ConcurrentDictionary<uint, MuxLane> _lanes = new();
     private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,8 +40,7 @@ public sealed class Multiplexer : IAsyncDisposable
     public Multiplexer(Stream transport, MultiplexerOptions options, bool initiator)
     {
         _transport = transport;
-        // Segments large enough for a whole frame: each frame reaches the TLS stream in one write, not in 4 KiB pieces.
-        _output = PipeWriter.Create(transport, new StreamPipeWriterOptions(minimumBufferSize: options.MaxFrameSize + MuxFrameHeader.Size, leaveOpen: true));
+        _outbox = new MuxOutbox(transport, () => Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp()));
         Options = options;
         _initiator = initiator;
         _nextLane = initiator ? -1 : 0;
@@ -84,21 +80,28 @@ public sealed class Multiplexer : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal void Send(MuxFrameType type, uint lane, byte[] payload) =>
-        _outbox.Writer.TryWrite((new MuxFrameHeader(type, lane, payload.Length), payload, false));
+    /// <summary>Queues a control frame; the writer loop sends it.</summary>
+    internal void Send(MuxFrameType type, uint lane, ReadOnlySpan<byte> payload) =>
+        _outbox.Post(new MuxFrameHeader(type, lane, payload.Length), payload);
 
-    /// <summary>Queues a data frame whose payload was rented from the shared pool; the writer gives it back.</summary>
-    internal void SendPooled(uint lane, ArraySegment<byte> payload)
+    /// <summary>Sends a data frame, on this thread if no other write is in progress.</summary>
+    /// <returns>False if the connection has failed (<see cref="Completion"/> has the reason).</returns>
+    internal async ValueTask<bool> SendDataAsync(uint lane, ReadOnlyMemory<byte> payload)
     {
-        if (!_outbox.Writer.TryWrite((new MuxFrameHeader(MuxFrameType.Data, lane, payload.Count), payload, true)))
+        try
         {
-            ArrayPool<byte>.Shared.Return(payload.Array!);
+            return await _outbox.SendAsync(new MuxFrameHeader(MuxFrameType.Data, lane, payload.Length), payload, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Fail($"the transport failed: {e.Message}");
+            return false;
         }
     }
 
     internal void SendCredit(uint lane, int credit)
     {
-        var payload = new byte[4];
+        Span<byte> payload = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(payload, credit);
         Send(MuxFrameType.Credit, lane, payload);
     }
@@ -118,14 +121,11 @@ public sealed class Multiplexer : IAsyncDisposable
                     return;
                 }
 
-                // Data payloads come from the shared pool; the lane gives them back once its reader has copied them out.
-                // Other frames are a few bytes, read and dropped here: plain arrays.
-                var payload = frame.Length == 0 ? ArraySegment<byte>.Empty
-                    : frame.Type == MuxFrameType.Data ? new ArraySegment<byte>(ArrayPool<byte>.Shared.Rent(frame.Length), 0, frame.Length)
-                    : new byte[frame.Length];
-                await _transport.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
+                var violation = frame.Type == MuxFrameType.Data
+                    ? await ReceiveDataAsync(frame).ConfigureAwait(false)
+                    : await ReceiveControlAsync(frame).ConfigureAwait(false);
                 Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
-                if (Dispatch(frame, payload) is { } violation)
+                if (violation is not null)
                 {
                     Fail(violation);
                     return;
@@ -142,8 +142,33 @@ public sealed class Multiplexer : IAsyncDisposable
         }
     }
 
+    /// <summary>Hands a data frame's payload to its lane, which reads it from the transport.</summary>
     /// <returns>Why the frame breaks the protocol, or null.</returns>
-    private string? Dispatch(MuxFrameHeader frame, ArraySegment<byte> payload)
+    private async ValueTask<string?> ReceiveDataAsync(MuxFrameHeader frame)
+    {
+        string? refusal = null;
+        var lane = LaneOf(frame.Lane) ?? OpenedByPeer(frame.Lane, out refusal);
+        if (lane is null)
+        {
+            return refusal;
+        }
+
+        return await lane.ReceiveAsync(_transport, frame.Length, _stop.Token).ConfigureAwait(false)
+            ? null
+            : $"the peer sent more than its credit on lane {frame.Lane}";
+    }
+
+    /// <returns>Why the frame breaks the protocol, or null.</returns>
+    private async ValueTask<string?> ReceiveControlAsync(MuxFrameHeader frame)
+    {
+        // A few bytes, read and dropped here: a plain array.
+        var payload = frame.Length == 0 ? [] : new byte[frame.Length];
+        await _transport.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
+        return Dispatch(frame, payload);
+    }
+
+    /// <returns>Why the control frame breaks the protocol, or null.</returns>
+    private string? Dispatch(MuxFrameHeader frame, byte[] payload)
     {
         switch (frame.Type)
         {
@@ -152,21 +177,12 @@ public sealed class Multiplexer : IAsyncDisposable
                 return null;
             case MuxFrameType.Pong:
                 return null;
-            case MuxFrameType.Credit when payload.Count == 4:
+            case MuxFrameType.Credit when payload.Length == 4:
                 LaneOf(frame.Lane)?.OnCredit(BinaryPrimitives.ReadInt32BigEndian(payload));
                 return null;
             case MuxFrameType.Close:
                 LaneOf(frame.Lane)?.OnClose();
                 return null;
-            case MuxFrameType.Data:
-                string? refusal = null;
-                var lane = LaneOf(frame.Lane) ?? OpenedByPeer(frame.Lane, out refusal);
-                if (lane is null)
-                {
-                    return refusal;
-                }
-
-                return lane.OnData(payload) ? null : $"the peer sent more than its credit on lane {frame.Lane}";
             default:
                 return $"the peer sent a frame of unknown type {(byte)frame.Type}";
         }
@@ -198,28 +214,9 @@ public sealed class Multiplexer : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var outbox = _outbox.Reader;
         try
         {
-            while (await outbox.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
-            {
-                while (outbox.TryRead(out var frame))
-                {
-                    // One copy into the burst buffer: measured faster than sending large frames straight from their
-                    // arrays, which gives up batching several frames into one write.
-                    var span = _output.GetSpan(MuxFrameHeader.Size + frame.Payload.Count);
-                    frame.Header.WriteTo(span);
-                    frame.Payload.AsSpan().CopyTo(span[MuxFrameHeader.Size..]);
-                    _output.Advance(MuxFrameHeader.Size + frame.Payload.Count);
-                    if (frame.Pooled)
-                    {
-                        ArrayPool<byte>.Shared.Return(frame.Payload.Array!);
-                    }
-                }
-
-                await _output.FlushAsync(_stop.Token).ConfigureAwait(false);
-                Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp());
-            }
+            await _outbox.RunAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -259,7 +256,7 @@ public sealed class Multiplexer : IAsyncDisposable
         }
 
         _stop.Cancel();
-        _outbox.Writer.TryComplete();
+        _outbox.Close();
         _accepted.Writer.TryComplete();
         var failure = new MuxException(reason);
         foreach (var lane in _lanes.Values)

@@ -7,13 +7,18 @@ namespace UsbMesh.Mesh.Mux;
 /// lane window unread at the receiver, which grants more as its reader consumes, so a slow reader holds back its own
 /// lane and no other. One reader and one writer at a time.
 /// </summary>
+/// <remarks>
+/// A frame that arrives while the reader waits with an empty queue is read from the transport straight into the
+/// reader's buffer (what does not fit is queued): the common case costs one copy, as on a plain stream, and the
+/// bytes count as consumed at once. Only frames that find no reader waiting are held in pooled arrays.
+/// </remarks>
 public sealed class MuxLane : Transport.ILane
 {
     private readonly Multiplexer _owner;
     private readonly int _window;
     private readonly object _gate = new();
     private readonly Queue<ArraySegment<byte>> _inbound = new();
-    private TaskCompletionSource? _readable;
+    private PendingRead? _reader;
     private TaskCompletionSource? _creditGranted;
     private int _buffered;
     private int _headOffset;
@@ -35,13 +40,15 @@ public sealed class MuxLane : Transport.ILane
 
     /// <summary>Reads what has arrived (waiting for something); 0 once the peer closed the lane and all is read.</summary>
     /// <param name="buffer">Where to put it.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting, unless a frame is already being read into <paramref name="buffer"/>: that read finishes first.
+    /// </param>
     /// <exception cref="MuxException">The connection failed.</exception>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            Task wait;
+            PendingRead reader;
             lock (_gate)
             {
                 if (_inbound.Count > 0)
@@ -59,17 +66,30 @@ public sealed class MuxLane : Transport.ILane
                     return 0;
                 }
 
-                _readable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _readable.Task;
+                _reader = reader = new PendingRead(buffer);
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            int filled;
+            using (cancellationToken.UnsafeRegister(static (state, token) => ((MuxLane)state!).Cancel(token), this))
+            {
+                filled = await reader.Task.ConfigureAwait(false);
+            }
+
+            if (filled >= 0)
+            {
+                return filled;
+            }
         }
     }
 
-    /// <summary>Sends <paramref name="data"/>, in frames of at most the connection's maximum, as credit allows.</summary>
+    /// <summary>
+    /// Sends <paramref name="data"/>, in frames of at most the connection's maximum, as credit allows. Completes once
+    /// the last frame is written to the transport or queued behind a write in progress.
+    /// </summary>
     /// <param name="data">The bytes.</param>
-    /// <param name="cancellationToken">Stops waiting for credit.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting for credit. A frame already being written is finished: half a frame would break the connection.
+    /// </param>
     /// <exception cref="MuxException">The connection failed.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
@@ -102,9 +122,13 @@ public sealed class MuxLane : Transport.ILane
                 continue;
             }
 
-            var payload = ArrayPool<byte>.Shared.Rent(chunk);
-            data.Span[..chunk].CopyTo(payload);
-            _owner.SendPooled(Id, new ArraySegment<byte>(payload, 0, chunk));
+            if (!await _owner.SendDataAsync(Id, data[..chunk]).ConfigureAwait(false))
+            {
+                // The connection failed while sending; the loop's check throws with its reason.
+                Fail(new MuxException(await _owner.Completion.ConfigureAwait(false)));
+                continue;
+            }
+
             data = data[chunk..];
         }
     }
@@ -124,21 +148,58 @@ public sealed class MuxLane : Transport.ILane
         }
     }
 
-    /// <returns>False when the peer sent more than the credit it had: a protocol violation.</returns>
-    internal bool OnData(ArraySegment<byte> payload)
+    /// <summary>Reads a data frame's payload from <paramref name="transport"/>, into the waiting reader's buffer if it can.</summary>
+    /// <returns>False when the peer sent more than the credit it had (a protocol violation); nothing is read then.</returns>
+    internal async ValueTask<bool> ReceiveAsync(Stream transport, int length, CancellationToken stop)
     {
+        PendingRead? reader = null;
         lock (_gate)
         {
-            if (_buffered + payload.Count > _window)
+            if (_buffered + length > _window)
             {
                 return false;
             }
 
-            _inbound.Enqueue(payload);
-            _buffered += payload.Count;
-            _readable?.TrySetResult();
-            return true;
+            // Claimed, the reader can no longer be cancelled: its buffer is being written.
+            if (length > 0 && _inbound.Count == 0 && _reader is { Buffer.IsEmpty: false } waiting)
+            {
+                (reader, _reader) = (waiting, null);
+            }
         }
+
+        var direct = reader is null ? 0 : Math.Min(length, reader.Buffer.Length);
+        var filled = -1;
+        try
+        {
+            if (reader is not null)
+            {
+                await transport.ReadExactlyAsync(reader.Buffer[..direct], stop).ConfigureAwait(false);
+                filled = direct;
+            }
+
+            if (length > direct)
+            {
+                await QueueAsync(transport, length - direct, stop).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                if (filled > 0)
+                {
+                    lock (_gate)
+                    {
+                        Consumed(filled);
+                    }
+                }
+
+                // -1 (nothing read: the transport failed) sends the reader round its loop, to the failure.
+                reader.TrySetResult(filled);
+            }
+        }
+
+        return true;
     }
 
     internal void OnCredit(int credit)
@@ -155,7 +216,7 @@ public sealed class MuxLane : Transport.ILane
         lock (_gate)
         {
             _remoteClosed = true;
-            _readable?.TrySetResult();
+            WakeReader();
         }
     }
 
@@ -164,8 +225,48 @@ public sealed class MuxLane : Transport.ILane
         lock (_gate)
         {
             _failure ??= failure;
-            _readable?.TrySetResult();
+            WakeReader();
             _creditGranted?.TrySetResult();
+        }
+    }
+
+    private async ValueTask QueueAsync(Stream transport, int length, CancellationToken stop)
+    {
+        var payload = new ArraySegment<byte>(ArrayPool<byte>.Shared.Rent(length), 0, length);
+        try
+        {
+            await transport.ReadExactlyAsync(payload, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(payload.Array!);
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _inbound.Enqueue(payload);
+            _buffered += length;
+            WakeReader();
+        }
+    }
+
+    /// <summary>Sends a waiting (unclaimed) reader round its loop to see what changed. Under the lock.</summary>
+    private void WakeReader()
+    {
+        _reader?.TrySetResult(-1);
+        _reader = null;
+    }
+
+    private void Cancel(CancellationToken token)
+    {
+        lock (_gate)
+        {
+            if (_reader is { } reader)
+            {
+                _reader = null;
+                reader.TrySetCanceled(token);
+            }
         }
     }
 
@@ -187,13 +288,24 @@ public sealed class MuxLane : Transport.ILane
         }
 
         _buffered -= copied;
-        _consumedSinceGrant += copied;
+        Consumed(copied);
+        return copied;
+    }
+
+    /// <summary>Grants the sender credit for what the reader took, a quarter window at a time. Under the lock.</summary>
+    private void Consumed(int count)
+    {
+        _consumedSinceGrant += count;
         if (_consumedSinceGrant >= _window / 4)
         {
             _owner.SendCredit(Id, _consumedSinceGrant);
             _consumedSinceGrant = 0;
         }
+    }
 
-        return copied;
+    /// <summary>A reader waiting for bytes: the result is how many were read into its buffer, or -1 to look again.</summary>
+    private sealed class PendingRead(Memory<byte> buffer) : TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public Memory<byte> Buffer { get; } = buffer;
     }
 }
