@@ -49,12 +49,10 @@ public sealed partial class MeshHost
         var meshActor = system.ActorOf(MeshActor.Props(membership, directory, identity, () => trust.Current, remoting), MeshActor.Name);
         system.ActorOf(LocalDevicesPublisher.Props(exports, meshActor, mesh.GossipInterval), "mesh-exports");
 
-        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "leave-mesh", async () =>
-        {
-            meshActor.Tell(MeshMembership.Leave.Instance);
-            // One gossip round carries the news; the node does not wait for its removal.
-            await Task.Delay(TimeSpan.FromTicks(Math.Min(mesh.GossipInterval.Ticks * 2, TimeSpan.FromSeconds(3).Ticks))).ConfigureAwait(false);
-        });
+        // The other members are told at once (remoting sends it before it stops, a few phases later); the node does
+        // not wait for its removal.
+        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "leave-mesh",
+            () => meshActor.Ask<MeshMembership.Leaving>(MeshMembership.Leave.Instance, TimeSpan.FromSeconds(1)));
         system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-remoting", () => remoting.DisposeAsync().AsTask());
         return new MeshHost(remoting, meshActor, bound);
     }

@@ -63,6 +63,9 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         {
             _leaving = true;
             Apply(_state.Leave(_self));
+            // Said at once rather than at the next gossip round: a node leaves because it is about to stop.
+            Gossip();
+            Sender.Tell(MeshMembership.Leaving.Instance);
         });
         Receive<MeshMembership.GetState>(_ => Sender.Tell(new MeshMembership.CurrentState(_state)));
     }
@@ -116,6 +119,11 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
             _state = Tombstones.Prune(_state, _timeline, _settings.Membership.TombstoneTtl);
         }
 
+        Gossip();
+    }
+
+    private void Gossip()
+    {
         var gossip = new MeshMembership.Gossip(_state.ToGossip());
         foreach (var member in OtherActiveMembers())
         {

@@ -12,6 +12,12 @@ public static class MeshMembership
         public static readonly Leave Instance = new();
     }
 
+    /// <summary>The reply to <see cref="Leave"/>: the other members have been told.</summary>
+    public sealed record Leaving
+    {
+        public static readonly Leaving Instance = new();
+    }
+
     /// <summary>Asks for <see cref="CurrentState"/>.</summary>
     public sealed record GetState
     {
