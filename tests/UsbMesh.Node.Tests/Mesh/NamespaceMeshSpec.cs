@@ -79,7 +79,16 @@ public sealed class NamespaceMeshSpec(ITestOutputHelper output) : IAsyncLifetime
         var beforeRestore = Marks();
         var heal = Stopwatch.StartNew();
         _network.Restore("desk");
-        await AllUpAsync(beforeRestore);
+        foreach (var other in new[] { "hub", "guest" })
+        {
+            await _mesh[other].WaitForLineAsync(l => MeshDaemons.IsMemberLine(l, "desk", "is up"), Settle, beforeRestore[other]);
+            await _mesh["desk"].WaitForLineAsync(l => MeshDaemons.IsMemberLine(l, other, "is up"), Settle, beforeRestore["desk"]);
+        }
+
+        // The hub and the guest never lost each other, but the desk's verdict on them (down) also spreads at the heal
+        // and they may rejoin too; either way each must end up showing the other as up.
+        await ShownUpAsync("hub", "guest");
+        await ShownUpAsync("guest", "hub");
         await DeviceShownAsync("desk", beforeRestore["desk"]);
         output.WriteLine($"Healed {heal.Elapsed.TotalSeconds:F1} s after the link returned.");
     }
@@ -107,6 +116,15 @@ public sealed class NamespaceMeshSpec(ITestOutputHelper output) : IAsyncLifetime
             await _mesh[observer].WaitForLineAsync(l => MeshDaemons.IsMemberLine(l, "desk", "is reachable again"), Settle, beforeCut[observer]);
         }
 
+        // The desk lost the others too, and observers share what they lost: every view must come back whole.
+        foreach (var viewer in Nodes)
+        {
+            foreach (var subject in Nodes.Where(s => s != viewer))
+            {
+                await ShownUpAsync(viewer, subject);
+            }
+        }
+
         // Longer than the down timeout after the restore: a downing decided during the cut would have been logged.
         await Task.Delay(TimeSpan.FromSeconds(4));
         foreach (var node in Nodes)
@@ -127,6 +145,7 @@ public sealed class NamespaceMeshSpec(ITestOutputHelper output) : IAsyncLifetime
         await AllUpAsync(Marks());
         await DeviceShownAsync("desk", 0);
         output.WriteLine($"Formed over the capped link in {formed.Elapsed.TotalSeconds:F1} s.");
+        Assert.True(_network.ShapedBytes("hub") > 0, "No traffic went through the hub's token bucket.");
         Assert.True(formed.Elapsed < TimeSpan.FromSeconds(30), $"The mesh took {formed.Elapsed} to form over a 1 Mbit/s link.");
     }
 
@@ -156,6 +175,28 @@ public sealed class NamespaceMeshSpec(ITestOutputHelper output) : IAsyncLifetime
                 await _mesh[viewer].WaitForLineAsync(l => MeshDaemons.IsMemberLine(l, subject, "is up"), Settle, marks[viewer]);
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until the last membership line <paramref name="viewer"/> logged about <paramref name="subject"/> says it
+    /// is up or reachable again (lines are logged on changes only, so the last one is the current view).
+    /// </summary>
+    private async Task ShownUpAsync(string viewer, string subject)
+    {
+        var deadline = Stopwatch.StartNew();
+        string? last = null;
+        while (deadline.Elapsed < Settle)
+        {
+            last = _mesh[viewer].Stdout.Split('\n').LastOrDefault(l => MeshDaemons.IsMemberLine(l, subject, " is "));
+            if (last is not null && (last.Contains("is up", StringComparison.Ordinal) || last.Contains("is reachable again", StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{viewer} does not show {subject} up within {Settle}; its last word on it: [{last}]\n{_mesh[viewer].Stdout}");
     }
 
     private Task<string> DeviceShownAsync(string viewer, int mark) =>

@@ -32,17 +32,18 @@ public static class NetnsCommand
     public static bool TryIp(out string error, params string[] arguments) => TryRun("ip", arguments, out error);
 
     /// <summary>Caps a link's egress at 1 Mbit/s with a token bucket (tbf; netem is not needed).</summary>
-    public static void Tbf(string ns, string link)
-    {
-        string[] arguments = ["-n", ns, "qdisc", "add", "dev", link, "root", "tbf", "rate", "1mbit", "burst", "32kbit", "latency", "400ms"];
-        if (!TryRun("tc", arguments, out var error))
-        {
-            throw new InvalidOperationException($"tc {string.Join(' ', arguments)} failed: {error}");
-        }
-    }
+    public static void Tbf(string ns, string link) =>
+        Tc("-n", ns, "qdisc", "add", "dev", link, "root", "tbf", "rate", "1mbit", "burst", "32kbit", "latency", "400ms");
 
-    private static bool TryRun(string program, string[] arguments, out string error)
+    /// <summary>Runs tc and returns what it printed.</summary>
+    public static string Tc(params string[] arguments) =>
+        TryRun("tc", arguments, out var result, out var printed) ? printed : throw new InvalidOperationException($"tc {string.Join(' ', arguments)} failed: {result}");
+
+    private static bool TryRun(string program, string[] arguments, out string error) => TryRun(program, arguments, out error, out _);
+
+    private static bool TryRun(string program, string[] arguments, out string error, out string printed)
     {
+        printed = "";
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
@@ -60,6 +61,7 @@ public static class NetnsCommand
         }
 
         process.WaitForExit();
+        printed = stdout.Result;
         error = $"exit code {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Trim()}".Trim();
         return process.ExitCode == 0;
     }

@@ -63,6 +63,15 @@ public sealed class NetworkNamespaces : IDisposable
         NetnsCommand.Tbf(_switch, port);
     }
 
+    /// <summary>Bytes the node sent through its token bucket (see <see cref="Throttle"/>).</summary>
+    public long ShapedBytes(string node)
+    {
+        // "qdisc tbf 8001: root refcnt 2 rate 1Mbit burst 4Kb lat 400ms \n Sent 12345 bytes 67 pkt ..."
+        var stats = NetnsCommand.Tc("-s", "-n", _nodes[node].Namespace, "qdisc", "show", "dev", NodeLink);
+        var sent = stats.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "Sent").Skip(1).FirstOrDefault();
+        return long.TryParse(sent, out var bytes) ? bytes : throw new InvalidOperationException($"No byte count in tc's statistics: {stats}");
+    }
+
     public void Dispose()
     {
         // Every namespace is deleted even when one fails, so one stuck name does not leave the others behind.
