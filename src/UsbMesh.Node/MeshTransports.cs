@@ -11,7 +11,9 @@ internal static partial class MeshTransports
 {
     public static IReadOnlyList<ITransport> Create(TransportSettings settings, NodeIdentity identity, TrustStore trust, ILogger logger)
     {
-        string? Refusal(NodeId peer) => trust.Current.RefusalOf(peer);
+        // A node proving this node's own id holds its key: it is this node, reached through its own address (a seed
+        // list that names this node). Remoting ends such a link itself once it has learned who answered.
+        string? Refusal(NodeId peer) => peer == identity.Id ? null : trust.Current.RefusalOf(peer);
         var transports = new List<ITransport>();
         foreach (var name in settings.Enabled)
         {

@@ -93,13 +93,28 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (exitCode, daemon.Stdout, daemon.Stderr);
     }
 
-    /// <summary>Waits for a line of standard output that matches; fails with the output so far when none comes.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    /// <summary>Where standard output ends now (always at a line's end), for <see cref="WaitForLineAsync"/> to look after.</summary>
+    public int OutputMark
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.Length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a line of standard output that matches, printed after <paramref name="after"/> (an
+    /// <see cref="OutputMark"/>; by default any line); fails with the output so far when none comes.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout, int after = 0)
     {
         var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_stdout)
         {
-            var earlier = _stdout.ToString().Split('\n').FirstOrDefault(predicate);
+            var earlier = _stdout.ToString(after, _stdout.Length - after).Split('\n').FirstOrDefault(predicate);
             if (earlier is not null)
             {
                 return earlier;

@@ -23,6 +23,8 @@ public sealed class MeshDaemons : IAsyncDisposable
 
     public DaemonProcess this[string name] => _daemons[name];
 
+    public bool IsRunning(string name) => _daemons.ContainsKey(name);
+
     public NodeId IdOf(string name) => Identity(name).Id;
 
     /// <summary>A free TCP port on the loopback interface.</summary>
