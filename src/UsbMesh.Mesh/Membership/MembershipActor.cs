@@ -203,6 +203,10 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         if (SelfMember().Status is MemberStatus.Down or MemberStatus.Removed && !_leaving)
         {
             _log.Warning("The mesh counted this node as {0}; rejoining as a new incarnation", SelfMember().Status);
+            // The verdicts this node reached while it was cut off are as stale as the mesh's verdict on it: it forgets
+            // the members it holds down, so its gossip does not down the side that stayed together. They come back
+            // with the next gossip from any of them, as they are.
+            _state = _state.Without([.. _state.Members.Where(m => m.Id != _self && m.Status is MemberStatus.Down or MemberStatus.Removed).Select(m => m.Id)]);
             Apply(_state.Rejoin(_self));
         }
     }
@@ -272,10 +276,17 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
     /// <summary>
     /// A node this one counts as down or removed is evidently alive: it is sent this view (once per gossip round), so
     /// that it sees the verdict and rejoins as a new incarnation. After a long partition both sides have downed each
-    /// other, and this is how they become one mesh again.
+    /// other, and this is how they become one mesh again: the side told first rejoins, forgetting its own verdicts.
     /// </summary>
     private void TellIfDowned(NodeId peer)
     {
+        // A node alone in its view was most likely the one cut off: its verdicts on the others are left for them to
+        // discover through a join, rather than pushed at every member it hears from.
+        if (!OtherActiveMembers().Any())
+        {
+            return;
+        }
+
         if (_state.Find(peer) is { Status: MemberStatus.Down or MemberStatus.Removed } && _toldDowned.Add(peer))
         {
             Peer(peer).Tell(new MeshMembership.Gossip(_state.ToGossip()), Self);

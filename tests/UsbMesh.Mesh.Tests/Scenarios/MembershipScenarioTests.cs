@@ -93,6 +93,8 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
         _mesh["relay"].Mesh.Tell(new MeshDirectory.LocalDevices([new ExportedDevice(keyboard, ["*"])]));
         await AwaitAssertAsync(async () => Assert.Single(await _mesh.VisibleAsync("desk")), Converge);
         Sys.EventStream.Subscribe(TestActor, typeof(MemberDowned));
+        var downedOnHub = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Sys.EventStream.Subscribe(Sys.ActorOf(Props.Create(() => new DownRecorder(downedOnHub))), typeof(MemberDowned));
 
         _mesh.Isolate("relay");
         FishForMessage<MemberDowned>(m => m.Member.Name == "relay", Converge);
@@ -101,6 +103,16 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
 
         await AllSeeAsync(["hub", "desk", "relay"], DisplayedStatus.Up);
         await AwaitAssertAsync(async () => Assert.Single(await _mesh.VisibleAsync("desk")), Converge);
+
+        // Only the node that was cut off was downed: the two that stayed together never down each other.
+        Assert.All(downedOnHub, name => Assert.Equal("relay", name));
+    }
+
+    /// <summary>Keeps the names of the members the hub saw downed.</summary>
+    private sealed class DownRecorder : ReceiveActor
+    {
+        public DownRecorder(System.Collections.Concurrent.ConcurrentQueue<string> names) =>
+            Receive<MemberDowned>(downed => names.Enqueue(downed.Member.Name));
     }
 
     private static string[] Others(string name) => [.. Names.Where(n => n != name)];

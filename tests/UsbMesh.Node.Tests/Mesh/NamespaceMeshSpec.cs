@@ -86,12 +86,21 @@ public sealed class NamespaceMeshSpec(ITestOutputHelper output) : IAsyncLifetime
             await _mesh["desk"].WaitForLineAsync(l => MeshDaemons.IsMemberLine(l, other, "is up"), Settle, beforeRestore["desk"]);
         }
 
-        // The hub and the guest never lost each other, but the desk's verdict on them (down) also spreads at the heal
-        // and they may rejoin too; either way each must end up showing the other as up.
         await ShownUpAsync("hub", "guest");
         await ShownUpAsync("guest", "hub");
         await DeviceShownAsync("desk", beforeRestore["desk"]);
         output.WriteLine($"Healed {heal.Elapsed.TotalSeconds:F1} s after the link returned.");
+
+        // The hub and the guest never lost each other: the desk's verdicts from its side of the cut must not down
+        // them at the heal (the desk rejoins and forgets them; only a node alone in its view keeps quiet about them).
+        foreach (var node in new[] { "hub", "guest" })
+        {
+            var since = _mesh[node].Stdout[beforeRestore[node]..];
+            foreach (var survivor in new[] { "hub", "guest" })
+            {
+                Assert.False(since.Split('\n').Any(l => MeshDaemons.IsMemberLine(l, survivor, "is down")), $"{node} saw {survivor} downed at the heal:\n{since}");
+            }
+        }
     }
 
     [NetnsFact]
