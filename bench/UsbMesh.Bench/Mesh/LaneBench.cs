@@ -53,19 +53,14 @@ internal static class LaneBench
             }
         }
 
-<<<<<<< HEAD
+        // The ratio of neighbouring rounds cancels most outside load (it hits both); its median is the figure to read.
         var rawMedian = RoundTrips.Median(rawRates);
         var laneMedian = RoundTrips.Median(laneRates);
-=======
-        // The ratio of neighbouring rounds cancels most outside load (it hits both); its median is the figure to read.
-        var rawMedian = Median(rawRates);
-        var laneMedian = Median(laneRates);
->>>>>>> mux-speed
         Console.WriteLine();
         Console.WriteLine("| Path | MB/s (median) | MB/s (range) | Ratio (median of rounds) | Ratio (range) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         Console.WriteLine($"| raw TLS stream | {rawMedian:F0} | {rawRates.Min():F0}–{rawRates.Max():F0} | 1.00 | |");
-        Console.WriteLine($"| one lane, multiplexed | {laneMedian:F0} | {laneRates.Min():F0}–{laneRates.Max():F0} | {Median(ratios):F2} | {ratios.Min():F2}–{ratios.Max():F2} |");
+        Console.WriteLine($"| one lane, multiplexed | {laneMedian:F0} | {laneRates.Min():F0}–{laneRates.Max():F0} | {RoundTrips.Median(ratios):F2} | {ratios.Min():F2}–{ratios.Max():F2} |");
 
         // Ping-pong: 64 bytes there and back, one at a time, on the same connections.
         var echoRaw = RoundTrips.EchoAsync(b => raw.Server.Stream.ReadAsync(b), b => raw.Server.Stream.WriteAsync(b));
