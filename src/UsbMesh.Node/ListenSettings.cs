@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace UsbMesh.Node;
 
 /// <summary>Where this node accepts mesh connections and how peers should reach it (<c>usbmesh.listen</c>).</summary>
@@ -15,17 +13,14 @@ public sealed record ListenSettings(IReadOnlyList<string> Endpoints, IReadOnlyLi
         var endpoints = reader.Config.GetStringList(endpointsPath);
         foreach (var endpoint in endpoints)
         {
-            if (!IPEndPoint.TryParse(endpoint, out _) || !endpoint.Contains(':'))
-            {
-                throw reader.Invalid(endpointsPath, $"[{endpoint}] is not an address and port such as 0.0.0.0:7240 or [::]:7240");
-            }
+            AddressSettings.RequireListening(reader, endpointsPath, endpoint);
         }
 
         var advertisePath = $"{ListenPath}.advertise";
         var advertise = reader.Config.GetStringList(advertisePath);
         foreach (var address in advertise)
         {
-            HostAndPort.Require(reader, advertisePath, address);
+            AddressSettings.RequireRemote(reader, advertisePath, address);
         }
 
         return new ListenSettings(endpoints, advertise);

@@ -1,5 +1,4 @@
 using UsbMesh.Mesh.Membership;
-using UsbMesh.Mesh.Transport;
 
 namespace UsbMesh.Node;
 
@@ -62,14 +61,7 @@ public sealed record MeshSettings(
         var seeds = reader.Config.GetStringList(path);
         foreach (var seed in seeds)
         {
-            try
-            {
-                TransportAddress.Remote(seed);
-            }
-            catch (TransportException e)
-            {
-                throw reader.Invalid(path, e.Message);
-            }
+            AddressSettings.RequireRemote(reader, path, seed);
         }
 
         if (seeds.Distinct(StringComparer.OrdinalIgnoreCase).Count() != seeds.Count)

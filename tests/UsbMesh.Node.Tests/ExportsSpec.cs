@@ -94,12 +94,7 @@ public sealed class ExportsSpec : IDisposable
     [Fact]
     public async Task A_tcp_serial_gadget_listens_while_the_node_runs_and_closes_with_it()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = FreePorts.Loopback();
 
         var text = $$"""
             usbmesh {

@@ -13,7 +13,7 @@ public sealed class LoneSeedSpec
     public async Task A_node_that_is_its_own_seed_comes_up_alone_without_refusing_itself()
     {
         await using var mesh = new MeshDaemons();
-        var listen = $"127.0.0.1:{MeshDaemons.FreePort()}";
+        var listen = $"127.0.0.1:{FreePorts.Loopback()}";
         mesh.Start(new MeshNodeSpec("hub", listen, ["desk"], [listen], []));
 
         await mesh.UpAsync("hub", "hub", TimeSpan.FromSeconds(40));

@@ -13,15 +13,15 @@ public sealed class LoopbackMeshSpec : IAsyncLifetime
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(40);
     private readonly MeshDaemons _mesh = new();
-    private readonly string _hub = $"127.0.0.1:{MeshDaemons.FreePort()}";
+    private readonly string _hub = $"127.0.0.1:{FreePorts.Loopback()}";
     private MeshNodeSpec _desk = null!;
 
     public Task InitializeAsync()
     {
         _mesh.Start(new MeshNodeSpec("hub", _hub, ["desk", "guest"], [_hub], ["{ type = keyboard, name = keys, share-with = [desk] }"]));
-        _desk = new MeshNodeSpec("desk", $"127.0.0.1:{MeshDaemons.FreePort()}", ["hub", "guest"], [_hub], []);
+        _desk = new MeshNodeSpec("desk", $"127.0.0.1:{FreePorts.Loopback()}", ["hub", "guest"], [_hub], []);
         _mesh.Start(_desk);
-        _mesh.Start(new MeshNodeSpec("guest", $"127.0.0.1:{MeshDaemons.FreePort()}", ["hub", "desk"], [_hub], []));
+        _mesh.Start(new MeshNodeSpec("guest", $"127.0.0.1:{FreePorts.Loopback()}", ["hub", "desk"], [_hub], []));
         return Task.CompletedTask;
     }
 
@@ -49,7 +49,7 @@ public sealed class LoopbackMeshSpec : IAsyncLifetime
     [Fact]
     public async Task A_node_nobody_trusts_is_refused_and_learns_why()
     {
-        _mesh.Start(new MeshNodeSpec("intruder", $"127.0.0.1:{MeshDaemons.FreePort()}", ["hub"], [_hub], []));
+        _mesh.Start(new MeshNodeSpec("intruder", $"127.0.0.1:{FreePorts.Loopback()}", ["hub"], [_hub], []));
 
         var refused = await _mesh["intruder"].WaitForLineAsync(l => l.Contains("Cannot join the mesh through seed node", StringComparison.Ordinal), Settle);
 

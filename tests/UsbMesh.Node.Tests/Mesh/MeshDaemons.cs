@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using UsbMesh.Mesh.Identity;
 
@@ -26,14 +24,6 @@ public sealed class MeshDaemons : IAsyncDisposable
     public bool IsRunning(string name) => _daemons.ContainsKey(name);
 
     public NodeId IdOf(string name) => Identity(name).Id;
-
-    /// <summary>A free TCP port on the loopback interface.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public DaemonProcess Start(MeshNodeSpec node)
     {
