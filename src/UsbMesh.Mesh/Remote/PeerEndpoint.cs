@@ -55,13 +55,8 @@ internal sealed class PeerEndpoint : IAsyncDisposable
     /// <summary>Queues a frame; false when the queue is full (the peer is slow or away), and the frame is dropped.</summary>
     public bool Enqueue(byte[] frame)
     {
-        if (Interlocked.Add(ref _queuedBytes, frame.Length) > _remoting.Settings.SendBufferSize)
-        {
-            Interlocked.Add(ref _queuedBytes, -frame.Length);
-            return false;
-        }
-
-        if (!_outbound.Writer.TryWrite(frame))
+        // The queue refuses only once the endpoint is disposed; either way the frame's bytes were never queued.
+        if (Interlocked.Add(ref _queuedBytes, frame.Length) > _remoting.Settings.SendBufferSize || !_outbound.Writer.TryWrite(frame))
         {
             Interlocked.Add(ref _queuedBytes, -frame.Length);
             return false;

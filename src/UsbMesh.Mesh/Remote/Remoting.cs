@@ -119,17 +119,23 @@ public sealed partial class Remoting : IAsyncDisposable
     /// </summary>
     public void NodeDown(NodeId node, string reason)
     {
-        if (_endpoints.TryRemove(node, out var endpoint))
+        var connected = _endpoints.TryRemove(node, out var endpoint);
+        if (connected)
         {
-            _ = endpoint.DisposeAsync().AsTask();
+            _ = endpoint!.DisposeAsync().AsTask();
         }
 
-        foreach (var (watchee, watcher) in _watches.TakeAll(node))
+        var watches = _watches.TakeAll(node);
+        foreach (var (watchee, watcher) in watches)
         {
             watcher.SendSystemMessage(new DeathWatchNotification(watchee, ExistenceConfirmed: true, AddressTerminated: true));
         }
 
-        System.Log.Info("Node {0} is down ({1}): its actors count as terminated", node.Short, reason);
+        // A second verdict on a node already let go (removed after down) has nothing left to end: said once.
+        if (connected || watches.Count > 0)
+        {
+            System.Log.Info("Node {0} is down ({1}): its actors count as terminated", node.Short, reason);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -38,14 +38,23 @@ internal sealed class RemoteTestNode : IAsyncDisposable
         var identity = NodeIdentity.Generate();
         var ownsSystem = system is null;
         system ??= ActorSystem.Create(address.Replace("mem://", ""));
-        var transport = new InMemoryTransport(network, identity.Id, refusal ?? (_ => null), Quick);
         var serializers = new MessageSerializers()
             .Register("test.hello", RemoteTestJson.Default.Hello)
             .Register("test.hello-back", RemoteTestJson.Default.HelloBack);
-        var remoting = new Remoting(system, identity.Id, [transport], serializers,
+        var remoting = await ListenAsync(network, address, system, identity.Id, refusal ?? (_ => null), serializers, settings);
+        return new RemoteTestNode(system, ownsSystem, identity, address, remoting);
+    }
+
+    /// <summary>Remoting for <paramref name="self"/> over the in-memory network, listening at <paramref name="address"/>,
+    /// with reconnection backoff short enough for tests unless <paramref name="settings"/> say otherwise.</summary>
+    public static async Task<Remoting> ListenAsync(InMemoryNetwork network, string address, ActorSystem system, NodeId self,
+        Func<NodeId, string?> refusal, MessageSerializers serializers, RemotingSettings? settings = null)
+    {
+        var transport = new InMemoryTransport(network, self, refusal, Quick);
+        var remoting = new Remoting(system, self, [transport], serializers,
             settings ?? RemotingSettings.Default with { ReconnectMinBackoff = TimeSpan.FromMilliseconds(50), ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500) });
         await remoting.ListenAsync([address], default);
-        return new RemoteTestNode(system, ownsSystem, identity, address, remoting);
+        return remoting;
     }
 
     /// <summary>Tells this node where <paramref name="other"/> listens.</summary>

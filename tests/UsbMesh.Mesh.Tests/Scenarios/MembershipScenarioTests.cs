@@ -53,7 +53,7 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
     [Fact]
     public async Task A_crashed_node_becomes_unreachable_then_down_and_its_actors_count_as_terminated()
     {
-        var echo = _mesh["desk"].System.ActorOf(Props.Create(() => new Echo()), "echo");
+        _mesh["desk"].System.ActorOf(Props.Create(() => new Echo()), "echo");
         var remoteEcho = _mesh["hub"].Remoting.ActorFor(_mesh.IdOf("desk"), "/user/echo");
         Watch(remoteEcho);
         Sys.EventStream.Subscribe(TestActor, typeof(MemberUnreachable));
@@ -64,7 +64,6 @@ public sealed class MembershipScenarioTests(ITestOutputHelper output) : TestKit.
         var terminated = ExpectTerminated(remoteEcho, Converge);
         Assert.True(terminated.AddressTerminated);
         await AwaitAssertAsync(async () => Assert.Equal(DisplayedStatus.Removed, await _mesh.StatusAsync("relay", "desk") ?? DisplayedStatus.Removed), Converge);
-        _ = echo;
     }
 
     [Fact]

@@ -37,10 +37,8 @@ internal sealed class ScenarioMesh : IAsyncDisposable
         var identity = Identity(name);
         var trust = TrustList.Of((trusted ?? []).Select(t => new TrustedPeer(t, Identity(t).Id, Admin: false, Origin: "test")));
         var node = new ScenarioNode(name, identity, trust, system ?? ActorSystem.Create(name), ownsSystem: system is null);
-        var transport = new InMemoryTransport(Network, identity.Id, peer => node.Trust.RefusalOf(peer), RemoteTestNode.Quick);
-        node.Remoting = new Remoting(node.System, identity.Id, [transport], MeshMessages.Register(new MessageSerializers()),
-            RemotingSettings.Default with { ReconnectMinBackoff = TimeSpan.FromMilliseconds(50), ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500) });
-        await node.Remoting.ListenAsync([Address(name)], default);
+        node.Remoting = await RemoteTestNode.ListenAsync(Network, Address(name), node.System, identity.Id,
+            peer => node.Trust.RefusalOf(peer), MeshMessages.Register(new MessageSerializers()));
         var membership = MembershipTimings with { NodeName = name, Addresses = [Address(name)], SeedNodes = [.. (seeds ?? []).Select(Address)] };
         var directory = new MeshDirectory.Settings(name, [Address(name)], RelayCapable: false, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         node.Mesh = node.System.ActorOf(MeshActor.Props(membership, directory, identity, () => node.Trust, node.Remoting), MeshActor.Name);
