@@ -7,6 +7,12 @@ namespace UsbMesh.Mesh.Membership;
 /// leaving members and members down for longer than the removal margin, and downs members unreachable for longer
 /// than <see cref="MembershipSettings.DownUnreachableAfter"/>. A node that is not the leader in its own view does
 /// nothing. Other nodes learn the outcome through gossip; the merge rule makes it stick.
+/// <para>
+/// A leader that reaches fewer than half of the active members downs nobody: it is on the minority side of a
+/// partition, most likely the side that was cut off, and its verdicts would down the side that stayed together once
+/// the partition heals. Half or more may down (two nodes, or an even split, down each other; the side told first
+/// rejoins), so the last survivor of a shrinking mesh still frees what the dead held.
+/// </para>
 /// </summary>
 public static class LeaderActions
 {
@@ -22,13 +28,14 @@ public static class LeaderActions
             return new MembershipUpdate(state, []);
         }
 
+        var mayDown = MayDown(state, self);
         var after = state;
         foreach (var member in state.Members)
         {
             var reachable = state.IsReachableFrom(self, member.Id);
             var next = member.Status switch
             {
-                _ when member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
+                _ when mayDown && member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
                 MemberStatus.Joining when reachable => MemberStatus.Up,
                 MemberStatus.Leaving => MemberStatus.Removed,
                 MemberStatus.Down when timeline.DownFor(member) >= settings.RemovalMargin => MemberStatus.Removed,
@@ -42,5 +49,13 @@ public static class LeaderActions
         }
 
         return MembershipChanges.Between(state, after);
+    }
+
+    /// <summary>Whether <paramref name="self"/> reaches at least half of the active members, itself included.</summary>
+    private static bool MayDown(MembershipState state, NodeId self)
+    {
+        var active = state.Members.Where(m => m.IsActive).ToList();
+        var reachable = active.Count(m => state.IsReachableFrom(self, m.Id));
+        return reachable * 2 >= active.Count;
     }
 }

@@ -114,6 +114,28 @@ public sealed class LeaderActionsTests
     }
 
     [Fact]
+    public void A_leader_on_the_minority_side_downs_nobody_while_half_or_more_still_downs()
+    {
+        MemberTimeline onC = new(_clock), onA = new(_clock), onB = new(_clock);
+        var cutOff = With(Member(Nodes.A), Member(Nodes.B), Member(Nodes.C))
+            .MarkUnreachable(Nodes.C, Nodes.A).State
+            .MarkUnreachable(Nodes.C, Nodes.B).State;
+        var stayed = With(Member(Nodes.A), Member(Nodes.B), Member(Nodes.C))
+            .MarkUnreachable(Nodes.A, Nodes.C).State
+            .MarkUnreachable(Nodes.B, Nodes.C).State;
+        var pair = With(Member(Nodes.A), Member(Nodes.B)).MarkUnreachable(Nodes.B, Nodes.A).State;
+        Tick(cutOff, Nodes.C, onC);
+        Tick(stayed, Nodes.A, onA);
+        Tick(pair, Nodes.B, onB);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.False(Tick(cutOff, Nodes.C, onC).HasChanges);
+        Assert.Equal(new MembershipChange[] { new MemberDowned(Member(Nodes.C, MemberStatus.Down)) }, Tick(stayed, Nodes.A, onA).Changes);
+        Assert.Equal(new MembershipChange[] { new MemberDowned(Member(Nodes.A, MemberStatus.Down)) }, Tick(pair, Nodes.B, onB).Changes);
+    }
+
+    [Fact]
     public void A_member_unreachable_only_to_others_is_not_downed_by_a_leader_that_reaches_it()
     {
         var timeline = new MemberTimeline(_clock);
