@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Remote.Wire;
+using UsbMesh.Mesh.Transport;
 
 namespace UsbMesh.Mesh.Remote;
 
@@ -93,7 +94,38 @@ internal sealed class PeerEndpoint : IAsyncDisposable
         candidate.Ended.ContinueWith(t => OnLinkEnded(candidate, t.Result), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ = Task.Run(() => ReadAsync(candidate));
+        _ = Task.Run(() => AcceptLanesAsync(candidate));
         _remoting.Publish(new AssociatedEvent(Node, Inbound: !candidate.InitiatedHere));
+    }
+
+    /// <summary>Opens a lane on the current link, waiting (and connecting, when the peer's addresses are known) for one.</summary>
+    public async Task<ILane> OpenLaneAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            PeerLink? link;
+            Task changed;
+            lock (_gate)
+            {
+                link = _link is { IsEnded: false } live ? live : null;
+                changed = _changed.Task;
+            }
+
+            if (link is not null)
+            {
+                try
+                {
+                    return await link.Association.OpenLaneAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && link.IsEnded)
+                {
+                    // The link ended under the attempt: wait for the next one.
+                }
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _stop.Token.ThrowIfCancellationRequested();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -217,6 +249,23 @@ internal sealed class PeerEndpoint : IAsyncDisposable
         catch (Exception e)
         {
             link.End($"sending failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Hands each lane the peer opens beside the control lane to the lane services, until the link ends.</summary>
+    private async Task AcceptLanesAsync(PeerLink link)
+    {
+        try
+        {
+            while (!link.IsEnded)
+            {
+                var lane = await link.Association.AcceptLaneAsync(link.Token).ConfigureAwait(false);
+                _ = Task.Run(() => _remoting.LaneServices.ServeAsync(Node, lane, link.Token));
+            }
+        }
+        catch (Exception)
+        {
+            // The link ended; its reader reports why.
         }
     }
 

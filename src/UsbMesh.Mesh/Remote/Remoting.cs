@@ -43,6 +43,7 @@ public sealed partial class Remoting : IAsyncDisposable
         Settings = settings;
         _selfSystem = self.ToString();
         SelfAddress = new Address(Protocol, _selfSystem);
+        LaneServices = new LaneServices(system);
     }
 
     public NodeId SelfNode { get; }
@@ -56,6 +57,30 @@ public sealed partial class Remoting : IAsyncDisposable
     public IReadOnlyCollection<NodeId> ConnectedNodes => [.. _endpoints.Values.Where(e => e.IsConnected).Select(e => e.Node)];
 
     internal ActorSystemImpl System { get; }
+
+    internal LaneServices LaneServices { get; }
+
+    /// <summary>
+    /// Offers a lane service: each lane a peer opens for <paramref name="service"/> is handed to
+    /// <paramref name="handler"/> with the peer's id, which the transport proved.
+    /// </summary>
+    public void RegisterLaneService(string service, Func<NodeId, ILane, Task> handler) => LaneServices.Register(service, handler);
+
+    /// <summary>
+    /// Opens a lane to <paramref name="node"/> for its <paramref name="service"/>, beside the actor messages: waits
+    /// for a connection (the node's addresses must be known, or it must connect here) until cancelled.
+    /// </summary>
+    public async Task<ILane> OpenLaneAsync(NodeId node, string service, CancellationToken cancellationToken)
+    {
+        if (node == SelfNode)
+        {
+            throw new ArgumentException("A lane leads to another node", nameof(node));
+        }
+
+        var lane = await EndpointFor(node).OpenLaneAsync(cancellationToken).ConfigureAwait(false);
+        await LaneServices.AnnounceAsync(lane, service, cancellationToken).ConfigureAwait(false);
+        return lane;
+    }
 
     /// <summary>Listens at each address on every transport; returns the addresses bound.</summary>
     public async Task<IReadOnlyList<string>> ListenAsync(IEnumerable<string> addresses, CancellationToken cancellationToken)
