@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using UsbMesh.Actors;
 using UsbMesh.Actors.Event;
 using UsbMesh.Devices;
-using UsbMesh.Usb;
 using UsbMesh.UsbIp;
 
 namespace UsbMesh.Usbipd;
@@ -31,10 +30,8 @@ public sealed class UsbipdConnection : ReceiveActor
     private readonly UsbipdSettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly string _peer;
-    private readonly Dictionary<uint, PendingSubmit> _submits = [];
-    private readonly Dictionary<uint, uint> _unlinks = [];
     private ExportedDevice? _export;
-    private UsbDevice.Info? _info;
+    private UrbExchange? _exchange;
 
     /// <summary>Creates the connection actor; use through <see cref="Props"/>.</summary>
     /// <param name="socket">The accepted socket; the actor owns it.</param>
@@ -175,7 +172,7 @@ public sealed class UsbipdConnection : ReceiveActor
         }
 
         _export = export;
-        _info = info;
+        _exchange = new UrbExchange(export.Device, info, Self);
         Context.Watch(export.Device);
         _io.Send(new UsbIpImportReply(UsbipdStatus.Ok, UsbipdTranslation.DeviceRecord(export, info)));
         _io.Continue(UsbipdTranslation.IsochronousEndpoints(info));
@@ -185,66 +182,51 @@ public sealed class UsbipdConnection : ReceiveActor
 
     private void OnSubmit(UsbIpCmdSubmit submit)
     {
-        if (_submits.ContainsKey(submit.Seqnum) || _unlinks.ContainsKey(submit.Seqnum))
-        {
-            Close(LogLevel.Warning, $"protocol error: CMD_SUBMIT seqnum {submit.Seqnum} is already in flight");
-            return;
-        }
-
-        var pending = PendingSubmit.For(submit);
-        UrbRequest request;
         try
         {
-            request = UsbipdTranslation.ToRequest(submit, _info!.ActiveConfiguration);
+            if (_exchange!.Submit(submit, reason => _log.Debug("{Peer}: {Reason}", _peer, reason)) is { } refusal)
+            {
+                _io.Send(refusal, credits: 1);
+            }
         }
-        catch (UrbTranslationException e)
+        catch (UrbExchangeException e)
         {
-            _log.Debug("{Peer}: CMD_SUBMIT {Seqnum} refused with {Status}: {Reason}", _peer, submit.Seqnum, e.Status, e.Message);
-            _io.Send(new UsbIpRetSubmit(submit.Seqnum, e.Status, 0, pending.StartFrame, pending.NumberOfPackets, 0, default,
-                [.. pending.IsoPackets.Select(p => p with { ActualLength = 0, Status = e.Status })]), credits: 1);
-            return;
+            Close(LogLevel.Warning, $"protocol error: {e.Message}");
         }
-
-        _submits.Add(submit.Seqnum, pending);
-        _export!.Device.Tell(new UsbDevice.Submit(submit.Seqnum, request), Self);
     }
 
     private void OnUnlink(UsbIpCmdUnlink unlink)
     {
-        if (_submits.ContainsKey(unlink.Seqnum) || _unlinks.ContainsKey(unlink.Seqnum))
+        try
         {
-            Close(LogLevel.Warning, $"protocol error: CMD_UNLINK seqnum {unlink.Seqnum} is already in flight");
-            return;
+            _exchange!.Unlink(unlink);
         }
-
-        _unlinks.Add(unlink.Seqnum, unlink.UnlinkSeqnum);
-        _export!.Device.Tell(new UsbDevice.Unlink(unlink.Seqnum, unlink.UnlinkSeqnum), Self);
+        catch (UrbExchangeException e)
+        {
+            Close(LogLevel.Warning, $"protocol error: {e.Message}");
+        }
     }
 
     private void OnSubmitCompleted(UsbDevice.SubmitCompleted completed)
     {
-        var seqnum = (uint)completed.Seqnum;
-        if (!_submits.Remove(seqnum, out var pending))
+        if (_exchange!.Completed(completed) is { } reply)
+        {
+            _io.Send(reply, credits: 1, completed.Result.InDataRelease);
+        }
+        else
         {
             // Never write a RET_SUBMIT for a seqnum the client no longer waits for: vhci tears the port down.
-            _log.Debug("{Peer}: dropping the completion of seqnum {Seqnum}, which is no longer pending", _peer, seqnum);
-            return;
+            _log.Debug("{Peer}: dropping the completion of seqnum {Seqnum}, which is no longer pending", _peer, completed.Seqnum);
         }
-
-        _io.Send(UsbipdTranslation.ToReply(seqnum, pending, completed.Result), credits: 1, completed.Result.InDataRelease);
     }
 
     private void OnUnlinkCompleted(UsbDevice.UnlinkCompleted completed)
     {
-        var seqnum = (uint)completed.Seqnum;
-        if (!_unlinks.Remove(seqnum, out var target))
+        if (_exchange!.UnlinkCompleted(completed) is var (reply, retired))
         {
-            return;
+            // The unlink won: the URB gets no RET_SUBMIT, ever; its credit comes back with the RET_UNLINK.
+            _io.Send(reply, credits: retired ? 2 : 1);
         }
-
-        // The unlink won: the URB gets no RET_SUBMIT, ever; its credit comes back with the RET_UNLINK.
-        var unlinked = completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target);
-        _io.Send(new UsbIpRetUnlink(seqnum, completed.Status), credits: unlinked ? 2 : 1);
     }
 
     private void Close(LogLevel level, string reason)

@@ -1,0 +1,83 @@
+using UsbMesh.Actors;
+using UsbMesh.Devices;
+using UsbMesh.Usb;
+using UsbMesh.UsbIp;
+
+namespace UsbMesh.Usbipd;
+
+/// <summary>A client broke the URB phase's rules (a seqnum reused while in flight); the connection is to end.</summary>
+internal sealed class UrbExchangeException(string message) : Exception(message);
+
+/// <summary>
+/// The server side of the URB phase for one imported device, apart from any I/O: CMD_SUBMIT and CMD_UNLINK become
+/// <see cref="UsbDevice.Submit"/> and <see cref="UsbDevice.Unlink"/> (sent as <paramref name="holder"/>), the device's
+/// answers become RET_SUBMIT and RET_UNLINK. A RET_SUBMIT is only made for a seqnum still pending, so an unlink that
+/// won (−ECONNRESET) retires its URB and no late reply can follow it (DESIGN §3). Shared by every front that serves
+/// USB/IP for a device: the usbipd endpoint's connections and the mesh's device sessions.
+/// </summary>
+internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorRef holder)
+{
+    private readonly Dictionary<uint, PendingSubmit> _submits = [];
+    private readonly Dictionary<uint, uint> _unlinks = [];
+
+    /// <summary>URB commands sent to the device and not answered yet.</summary>
+    public int InFlight => _submits.Count + _unlinks.Count;
+
+    /// <summary>Hands a CMD_SUBMIT to the device; returns the reply at once when it cannot become a transfer.</summary>
+    /// <exception cref="UrbExchangeException">Its seqnum is already in flight.</exception>
+    public UsbIpRetSubmit? Submit(UsbIpCmdSubmit submit, Action<string>? refused = null)
+    {
+        RequireFree(submit.Seqnum, "CMD_SUBMIT");
+        var pending = PendingSubmit.For(submit);
+        UrbRequest request;
+        try
+        {
+            request = UsbipdTranslation.ToRequest(submit, info.ActiveConfiguration);
+        }
+        catch (UrbTranslationException e)
+        {
+            refused?.Invoke($"CMD_SUBMIT {submit.Seqnum} refused with {e.Status}: {e.Message}");
+            return new UsbIpRetSubmit(submit.Seqnum, e.Status, 0, pending.StartFrame, pending.NumberOfPackets, 0, default,
+                [.. pending.IsoPackets.Select(p => p with { ActualLength = 0, Status = e.Status })]);
+        }
+
+        _submits.Add(submit.Seqnum, pending);
+        device.Tell(new UsbDevice.Submit(submit.Seqnum, request), holder);
+        return null;
+    }
+
+    /// <summary>Hands a CMD_UNLINK to the device.</summary>
+    /// <exception cref="UrbExchangeException">Its seqnum is already in flight.</exception>
+    public void Unlink(UsbIpCmdUnlink unlink)
+    {
+        RequireFree(unlink.Seqnum, "CMD_UNLINK");
+        _unlinks.Add(unlink.Seqnum, unlink.UnlinkSeqnum);
+        device.Tell(new UsbDevice.Unlink(unlink.Seqnum, unlink.UnlinkSeqnum), holder);
+    }
+
+    /// <summary>The RET_SUBMIT for a completion, or null when its URB is no longer pending (unlinked meanwhile).</summary>
+    public UsbIpRetSubmit? Completed(UsbDevice.SubmitCompleted completed) =>
+        _submits.Remove((uint)completed.Seqnum, out var pending) ? UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result) : null;
+
+    /// <summary>The RET_UNLINK for an unlink's completion and whether it retired its URB (which then never gets a
+    /// RET_SUBMIT); null for an unlink not pending here.</summary>
+    public (UsbIpRetUnlink Reply, bool RetiredUrb)? UnlinkCompleted(UsbDevice.UnlinkCompleted completed)
+    {
+        var seqnum = (uint)completed.Seqnum;
+        if (!_unlinks.Remove(seqnum, out var target))
+        {
+            return null;
+        }
+
+        var retired = completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target);
+        return (new UsbIpRetUnlink(seqnum, completed.Status), retired);
+    }
+
+    private void RequireFree(uint seqnum, string command)
+    {
+        if (_submits.ContainsKey(seqnum) || _unlinks.ContainsKey(seqnum))
+        {
+            throw new UrbExchangeException($"{command} seqnum {seqnum} is already in flight");
+        }
+    }
+}
