@@ -60,12 +60,14 @@ public sealed class Multiplexer : IAsyncDisposable
         _ = Task.Run(HeartbeatAsync);
     }
 
-    /// <summary>Opens a lane; the peer learns of it with its first bytes.</summary>
+    /// <summary>Opens a lane. An empty data frame announces it at once, so the peer accepts lanes in the order they
+    /// were opened (its first is the remoting control lane, whether or not anything was written on it yet).</summary>
     public MuxLane OpenLane()
     {
         var id = (uint)Interlocked.Add(ref _nextLane, 2);
         var lane = new MuxLane(this, id, Options.LaneWindow);
         _lanes[id] = lane;
+        Send(MuxFrameType.Data, id, []);
         return lane;
     }
 

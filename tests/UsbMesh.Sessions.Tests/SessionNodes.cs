@@ -1,0 +1,101 @@
+using UsbMesh.Actors;
+using UsbMesh.Devices;
+using UsbMesh.Devices.Emulated;
+using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Mux;
+using UsbMesh.Mesh.Remote;
+using UsbMesh.Mesh.Remote.Serialization;
+using UsbMesh.Mesh.Transport;
+using UsbMesh.Mesh.Trust;
+using UsbMesh.Usbipd;
+
+namespace UsbMesh.Sessions.Tests;
+
+/// <summary>
+/// Two nodes over the in-memory network: a hub exporting a loopback device (bus id 1-1) that only the desk may
+/// import, and a desk (the test kit's own system) importing it. Timings are short: heartbeats every 100 ms, a link
+/// silent for 1 s counts as broken.
+/// </summary>
+internal sealed class SessionNodes : IAsyncDisposable
+{
+    public const string BusId = "1-1";
+    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(1) };
+
+    private SessionNodes(InMemoryNetwork network, ActorSystem hubSystem, Remoting hub, Remoting desk, IActorRef hubDevice, LoopbackDevice loopback, IActorRef imports, IActorRef hubSessions)
+    {
+        Network = network;
+        HubSystem = hubSystem;
+        Hub = hub;
+        Desk = desk;
+        HubDevice = hubDevice;
+        Loopback = loopback;
+        Imports = imports;
+        HubSessions = hubSessions;
+    }
+
+    public InMemoryNetwork Network { get; }
+
+    public ActorSystem HubSystem { get; }
+
+    public Remoting Hub { get; }
+
+    public Remoting Desk { get; }
+
+    public IActorRef HubDevice { get; }
+
+    public LoopbackDevice Loopback { get; }
+
+    public IActorRef Imports { get; }
+
+    public IActorRef HubSessions { get; }
+
+    public static async Task<SessionNodes> StartAsync(ActorSystem desk, SessionSettings settings, bool shareWithDesk = true)
+    {
+        var network = new InMemoryNetwork();
+        NodeIdentity hubId = NodeIdentity.Generate(), deskId = NodeIdentity.Generate();
+        var hubSystem = ActorSystem.Create("hub");
+        var hubTrust = TrustList.Of([new TrustedPeer("desk", deskId.Id, Admin: false, Origin: "test")]);
+        var hub = await ListenAsync(network, "mem://hub", hubSystem, hubId.Id);
+        var deskRemoting = await ListenAsync(network, "mem://desk", desk, deskId.Id);
+        deskRemoting.AddAddresses(hubId.Id, ["mem://hub"]);
+
+        var loopback = new LoopbackDevice();
+        var device = hubSystem.ActorOf(UsbDeviceActor.Props(loopback), "loopback");
+        var exports = hubSystem.ActorOf(ExportsActor.Props(), "exports");
+        await exports.Ask<Exports.Registered>(new Exports.Register(new ExportedDevice(BusId, "/sys/devices/loopback", 1, 2, device, shareWithDesk ? ["desk"] : ["laptop"])), TimeSpan.FromSeconds(5));
+        var sessions = hubSystem.ActorOf(ClientSessionsActor.Props(exports, () => hubTrust, settings), ClientSessionsActor.Name);
+        SessionService.Offer(hub, sessions, settings);
+        var imports = desk.ActorOf(ImportsActor.Props(deskRemoting, settings), ImportsActor.Name);
+        var nodes = new SessionNodes(network, hubSystem, hub, deskRemoting, device, loopback, imports, sessions);
+        return nodes;
+    }
+
+    public NodeId HubId => Hub.SelfNode;
+
+    /// <summary>Ends every connection between the two nodes (they reconnect at once).</summary>
+    public void Cut() => Network.Cut("mem://hub", "mem://desk");
+
+    /// <summary>Ends every connection and holds new ones back until <see cref="Heal"/>.</summary>
+    public void Partition()
+    {
+        Network.FaultsBetween("mem://hub", "mem://desk").Partition();
+        Cut();
+    }
+
+    public void Heal() => Network.FaultsBetween("mem://hub", "mem://desk").Heal();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Desk.DisposeAsync();
+        await Hub.DisposeAsync();
+        await HubSystem.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task<Remoting> ListenAsync(InMemoryNetwork network, string address, ActorSystem system, NodeId self)
+    {
+        var remoting = new Remoting(system, self, [new InMemoryTransport(network, self, _ => null, Quick)], new MessageSerializers(),
+            RemotingSettings.Default with { ReconnectMinBackoff = TimeSpan.FromMilliseconds(50), ReconnectMaxBackoff = TimeSpan.FromMilliseconds(300) });
+        await remoting.ListenAsync([address], default);
+        return remoting;
+    }
+}
