@@ -9,6 +9,7 @@ using UsbMesh.Mesh.Protocol;
 using UsbMesh.Mesh.Remote;
 using UsbMesh.Mesh.Remote.Serialization;
 using UsbMesh.Mesh.Trust;
+using UsbMesh.Sessions;
 
 namespace UsbMesh.Node;
 
@@ -48,6 +49,9 @@ public sealed partial class MeshHost
         var directory = new MeshDirectory.Settings(settings.Name, addresses, mesh.Relay.Enabled, mesh.GossipInterval, mesh.AnnouncementTtl);
         var meshActor = system.ActorOf(MeshActor.Props(membership, directory, identity, () => trust.Current, remoting), MeshActor.Name);
         system.ActorOf(LocalDevicesPublisher.Props(exports, meshActor, mesh.GossipInterval), "mesh-exports");
+        var sessions = system.ActorOf(ClientSessionsActor.Props(exports, () => trust.Current, settings.Sessions), ClientSessionsActor.Name);
+        SessionService.Offer(remoting, sessions, settings.Sessions);
+        system.ActorOf(ImportsActor.Props(remoting, settings.Sessions), ImportsActor.Name);
 
         // The other members are told at once (remoting sends it before it stops, a few phases later); the node does
         // not wait for its removal.

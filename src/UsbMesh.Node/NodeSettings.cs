@@ -62,6 +62,9 @@ public sealed partial record NodeSettings
     /// <summary>Limits and timing of messages between nodes (<c>usbmesh.remote</c>).</summary>
     public required Mesh.Remote.RemotingSettings Remoting { get; init; }
 
+    /// <summary>Device sessions between nodes (<c>usbmesh.sessions</c>).</summary>
+    public required Sessions.SessionSettings Sessions { get; init; }
+
     public required LoggingSettings Logging { get; init; }
 
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
@@ -115,6 +118,7 @@ public sealed partial record NodeSettings
             Listen = ListenSettings.Read(reader),
             Remoting = RemotingSettingsReader.Read(reader),
             Mesh = MeshSettings.Read(reader),
+            Sessions = SessionSettingsReader.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
