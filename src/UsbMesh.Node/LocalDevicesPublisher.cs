@@ -21,7 +21,8 @@ internal sealed class LocalDevicesPublisher : ReceiveActor, IWithTimers
         {
             var listed = await exports.Ask<Exports.Devices>(Exports.List.Instance, AskLimit).ConfigureAwait(true);
             var described = new List<Mesh.Announcements.ExportedDevice>();
-            foreach (var device in listed.Items)
+            // A device shared with nobody (a device of another node offered on the usbipd endpoint) is not announced.
+            foreach (var device in listed.Items.Where(d => d.SharedWith.Count > 0))
             {
                 try
                 {

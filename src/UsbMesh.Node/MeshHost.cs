@@ -51,7 +51,8 @@ public sealed partial class MeshHost
         system.ActorOf(LocalDevicesPublisher.Props(exports, meshActor, mesh.GossipInterval), "mesh-exports");
         var sessions = system.ActorOf(ClientSessionsActor.Props(exports, () => trust.Current, settings.Sessions), ClientSessionsActor.Name);
         SessionService.Offer(remoting, sessions, settings.Sessions);
-        system.ActorOf(ImportsActor.Props(remoting, settings.Sessions), ImportsActor.Name);
+        var imports = system.ActorOf(ImportsActor.Props(remoting, settings.Sessions), ImportsActor.Name);
+        system.ActorOf(MeshExportsActor.Props(meshActor, exports, imports), "mesh-devices");
 
         // The other members are told at once (remoting sends it before it stops, a few phases later); the node does
         // not wait for its removal.

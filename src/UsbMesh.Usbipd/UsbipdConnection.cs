@@ -154,8 +154,9 @@ public sealed class UsbipdConnection : ReceiveActor
         UsbDevice.Info info;
         try
         {
-            info = await export.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, _settings.DeviceRequestTimeout);
+            // Claimed first: a device of another node is only imported (and fully described) once claimed.
             answer = await export.Device.Ask(new UsbDevice.Claim(Self), _settings.DeviceRequestTimeout);
+            info = await export.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, _settings.DeviceRequestTimeout);
         }
         catch (Exception e) when (e is AskTimeoutException or InvalidCastException)
         {
