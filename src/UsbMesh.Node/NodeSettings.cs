@@ -65,6 +65,9 @@ public sealed partial record NodeSettings
     /// <summary>Device sessions between nodes (<c>usbmesh.sessions</c>).</summary>
     public required Sessions.SessionSettings Sessions { get; init; }
 
+    /// <summary>Devices of other nodes this node imports, and where they appear (<c>usbmesh.imports</c>).</summary>
+    public required ImportSettings Imports { get; init; }
+
     public required LoggingSettings Logging { get; init; }
 
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
@@ -119,6 +122,7 @@ public sealed partial record NodeSettings
             Remoting = RemotingSettingsReader.Read(reader),
             Mesh = MeshSettings.Read(reader),
             Sessions = SessionSettingsReader.Read(reader),
+            Imports = ImportSettings.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),

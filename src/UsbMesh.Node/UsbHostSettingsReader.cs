@@ -11,7 +11,7 @@ internal static class UsbHostSettingsReader
     public const string RulesPath = "usbmesh.exports.rules";
     public const string DeviceDispatcherPath = "usbmesh.devices.dispatcher";
 
-    private static readonly string[] MatchKeys = ["vid-pid", "bus-id", "serial", "class"];
+    private static readonly string[] MatchKeys = ["vid-pid", "bus-id", "serial", "class", "name"];
     private static readonly string[] RuleKeys = ["match", "share-with", "action"];
 
     public static UsbHostSettings Read(SettingsReader reader, Func<IReadOnlyDictionary<string, string>> findOwnDevices)
@@ -64,7 +64,8 @@ internal static class UsbHostSettingsReader
         return rules;
     }
 
-    private static DeviceMatch ReadMatch(Config match, string path)
+    /// <summary>A rule's <c>match { }</c>: every field given must hold; errors name the field and where it was set.</summary>
+    internal static DeviceMatch ReadMatch(Config match, string path)
     {
         var result = DeviceMatch.Any;
         foreach (var key in match.Keys)
@@ -87,6 +88,9 @@ internal static class UsbHostSettingsReader
                     break;
                 case "serial":
                     result = result with { Serial = value };
+                    break;
+                case "name":
+                    result = result with { Name = value };
                     break;
                 case "class" when UsbClassNames.TryParse(value, out var code):
                     result = result with { Class = code };

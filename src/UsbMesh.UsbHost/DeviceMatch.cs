@@ -28,6 +28,9 @@ public sealed record DeviceMatch
     /// <summary>A class code the device or one of its interfaces has, or null for any.</summary>
     public byte? Class { get; init; }
 
+    /// <summary>The product name (case ignored), or null for any.</summary>
+    public string? Name { get; init; }
+
     /// <summary>Parses a <c>vid-pid</c> value: <c>"0781:5567"</c>, <c>"0781:*"</c> or <c>"*:5567"</c>.</summary>
     /// <param name="text">The text.</param>
     /// <param name="vendorId">The vendor, or null for *.</param>
@@ -66,7 +69,8 @@ public sealed record DeviceMatch
             && (ProductId is null || ProductId == device.ProductId)
             && (BusId is null || MatchesBusId(BusId, device.BusId))
             && (Serial is null || string.Equals(Serial, device.Serial, StringComparison.Ordinal))
-            && (Class is null || device.Classes.Contains(Class.Value));
+            && (Class is null || device.Classes.Contains(Class.Value))
+            && (Name is null || string.Equals(Name, device.Product, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <inheritdoc/>
@@ -91,6 +95,11 @@ public sealed record DeviceMatch
         if (Class is not null)
         {
             fields.Add($"class 0x{Class:x2}");
+        }
+
+        if (Name is not null)
+        {
+            fields.Add($"name {Name}");
         }
 
         return fields.Count == 0 ? "any device" : string.Join(", ", fields);
