@@ -162,6 +162,7 @@ public sealed class VhciPortActor : ReceiveActor
         }
 
         _attached = true;
+        WriteRecord();
         _log.Info("Attached {BusId} to vhci_hcd port {Port} ({Speed} speed, devid {DevId:x8})", BusId, Port, _assignment.Info.Speed, export.DevId);
         _assignment.Requester.Tell(new Vhci.Attached(BusId, Port, Self), Self);
         Become(Serving);
@@ -209,8 +210,50 @@ public sealed class VhciPortActor : ReceiveActor
             _log.Warning("Writing {Port} to {Path} failed: {Error}", Port, _sysfs.DetachPath, Libc.Describe(errno));
         }
 
+        RemoveRecord();
         _log.Info("Detached {BusId} from vhci_hcd port {Port}: {Reason}", BusId, Port, reason);
         _assignment.Requester.Tell(new Vhci.Detached(BusId, Port, reason), Self);
+    }
+
+    private string? RecordPath => _settings.StateDirectory is { } directory
+        ? Path.Combine(directory, "port" + Port.ToString(CultureInfo.InvariantCulture))
+        : null;
+
+    private void WriteRecord()
+    {
+        if (RecordPath is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            // As usbip attach leaves it: a root-only directory and file, "host port busid" on one line.
+            Directory.CreateDirectory(_settings.StateDirectory!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(path, $"usbmesh local {BusId}\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only usbip port's listing misses it; the attach itself stands.
+            _log.Debug("No usbip record for vhci_hcd port {Port} ({Path}): {Error}", Port, path, e.Message);
+        }
+    }
+
+    private void RemoveRecord()
+    {
+        if (RecordPath is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Debug("The usbip record of vhci_hcd port {Port} ({Path}) stays: {Error}", Port, path, e.Message);
+        }
     }
 
     private void Fail(string reason)

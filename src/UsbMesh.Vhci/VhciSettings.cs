@@ -23,6 +23,13 @@ public sealed record VhciSettings
     /// </summary>
     public UsbipdSettings Connection { get; init; } = UsbipdSettings.Default;
 
+    /// <summary>
+    /// Where <c>usbip attach</c> records each port's origin (<c>port&lt;n&gt;</c> files holding "host port busid"),
+    /// which <c>usbip port</c> reads to show it; an attach here records "usbmesh local &lt;bus id&gt;" there, so the stock
+    /// tool lists the port without an error. Null records nothing.
+    /// </summary>
+    public string? StateDirectory { get; init; } = "/var/run/vhci_hcd";
+
     /// <summary>How often an attach is retried on another port when the kernel says the chosen one was taken meanwhile (EBUSY).</summary>
     public int AttachRetries { get; init; } = 3;
 }

@@ -42,6 +42,8 @@ public sealed class VhciPortSpec(ITestOutputHelper output)
         Assert.InRange(port, 0, 7);
         Assert.Equal(port, int.Parse(values["USED-PORT"]));
         Assert.Contains("High Speed", values["USBIP-PORT"], StringComparison.Ordinal);
+        Assert.Equal("1-1 -> usbip://usbmesh:local/100-1", values["USBIP-RECORD"]);
+        Assert.Equal("0", values["USBIP-ERRORS"]);
 
         // The disk is the one behind vhci_hcd.
         Assert.Contains("vhci_hcd", values["DISK-DEVICE"], StringComparison.Ordinal);
@@ -74,6 +76,9 @@ public sealed class VhciPortSpec(ITestOutputHelper output)
         fail() { echo "--- $1"; usbip port; cat /sys/devices/platform/vhci_hcd.0/status; dmesg | tail -n 40; echo "--- harness"; cat $W/harness.log; exit $2; }
 
         modprobe vhci-hcd || exit 10
+        # The harness runs in the host's root, whose /var/run is /run (the guest's, bound there); the guest's own usbip
+        # tool reads its port records from /var/run/vhci_hcd too, so the guest's /var/run is made /run as well.
+        mount --bind /run /var/run || exit 12
         $H || exit 11
         value T-START "$(uptime_now)"
         $H -- /run/usbmesh/{{HarnessTag}}/{{Harness}} --image $IMG --size 67108864 --bus-id 100-1 --detach-when /tmp/detach-now > $W/harness.log 2>&1 &
@@ -91,6 +96,8 @@ public sealed class VhciPortSpec(ITestOutputHelper output)
         usbip port
         value USED-PORT "$(used_port)"
         value USBIP-PORT "$(usbip port 2>/dev/null | grep '^Port' | head -1)"
+        value USBIP-RECORD "$(usbip port 2>/dev/null | grep -- '->' | head -1 | sed 's/^ *//')"
+        value USBIP-ERRORS "$(usbip port 2>&1 >/dev/null | grep -c error)"
 
         mkdosfs -n VHCI /dev/$DISK > /dev/null || fail mkdosfs 23
         mkdir -p /mnt/stick

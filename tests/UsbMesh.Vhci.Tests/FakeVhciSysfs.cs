@@ -29,6 +29,11 @@ internal sealed class FakeVhciSysfs : IDisposable
 
     public string Controller => Path.Combine(Root, "devices", "platform", "vhci_hcd.0");
 
+    /// <summary>Where the usbip records of attached ports go (usbip's /var/run/vhci_hcd).</summary>
+    public string StateDirectory => Path.Combine(Root, "run", "vhci_hcd");
+
+    public string RecordPath(int port) => Path.Combine(StateDirectory, $"port{port}");
+
     public string AttachPath => Path.Combine(Controller, "attach");
 
     public string DetachPath => Path.Combine(Controller, "detach");

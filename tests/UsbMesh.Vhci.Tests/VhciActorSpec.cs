@@ -91,6 +91,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
         var port = ExpectMsg<Vhci.Attached>().Port;
         var request = _sysfs.ReadAttach();
         await using var kernel = new FakeKernel(request.SocketFd, request.DevId);
+        Assert.Equal("usbmesh local 100-1\n", File.ReadAllText(_sysfs.RecordPath(port)));
 
         vhci.Tell(new Vhci.Detach(port), TestActor);
 
@@ -98,6 +99,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
         Assert.Equal((BusId, port, "detached on request"), (detached.BusId, detached.Port, detached.Reason));
         Assert.Equal(port.ToString(), _sysfs.ReadDetach());
         Assert.True(await kernel.WaitClosedAsync(), "the kernel's side of the socket stayed open");
+        Assert.False(File.Exists(_sysfs.RecordPath(port)), "the usbip record of the port is still there");
         await AwaitAssertAsync(async () => Assert.Null((await device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance)).Holder));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
@@ -164,7 +166,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     {
         using var missing = new FakeVhciSysfs(loaded: false);
         var (_, device) = Device(UsbSpeed.High);
-        var vhci = Sys.ActorOf(VhciActor.Props(new VhciSettings { SysfsRoot = missing.Root }));
+        var vhci = Sys.ActorOf(VhciActor.Props(new VhciSettings { SysfsRoot = missing.Root, StateDirectory = missing.StateDirectory }));
 
         await EventFilter.Warning(contains: "modprobe vhci-hcd").ExpectOneAsync(async () =>
         {
@@ -266,7 +268,9 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
         _sysfs.Dispose();
     }
 
-    private IActorRef Vhci() => Sys.ActorOf(VhciActor.Props(new VhciSettings { SysfsRoot = _sysfs.Root }), "imports");
+    private IActorRef Vhci() => Sys.ActorOf(VhciActor.Props(Settings), "imports");
+
+    private VhciSettings Settings => new() { SysfsRoot = _sysfs.Root, StateDirectory = _sysfs.StateDirectory };
 
     private (LoopbackDevice Backend, IActorRef Device) Device(UsbSpeed speed)
     {
