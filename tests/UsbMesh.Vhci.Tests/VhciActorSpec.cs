@@ -229,6 +229,30 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_device_that_does_not_describe_itself_in_time_is_not_attached()
+    {
+        var silent = CreateTestProbe("silent");
+        var vhci = Sys.ActorOf(VhciActor.Props(Settings with { DeviceRequestTimeout = TimeSpan.FromMilliseconds(200) }), "imports");
+
+        vhci.Tell(new Vhci.Attach(silent.Ref, BusId), TestActor);
+
+        silent.ExpectMsg<UsbDevice.GetInfo>();
+        Assert.Contains("did not describe itself within 0.2 s", ExpectMsg<Vhci.AttachFailed>().Reason);
+        Assert.Equal("", File.ReadAllText(_sysfs.AttachPath));
+    }
+
+    [Fact]
+    public void A_device_without_a_bus_speed_is_not_attached()
+    {
+        var (_, device) = Device(UsbSpeed.Unknown);
+        var vhci = Vhci();
+
+        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
+
+        Assert.Contains("no bus speed", ExpectMsg<Vhci.AttachFailed>().Reason);
+    }
+
+    [Fact]
     public async Task A_detached_device_can_be_attached_again()
     {
         var (_, device) = Device(UsbSpeed.High);
