@@ -37,10 +37,22 @@ internal sealed class ConnectionIo
     private Task _readLoop = Task.CompletedTask;
     private int _closed;
 
-    public ConnectionIo(Socket socket, UsbipdSettings settings)
+    /// <summary>Prepares the socket side of a connection; <see cref="Start"/> starts its threads.</summary>
+    /// <param name="socket">The connected stream socket; owned from here on.</param>
+    /// <param name="settings">Limits and timeouts.</param>
+    /// <param name="urbPhaseIsochronous">
+    /// Null to start in the OP phase (a usbipd client); otherwise the isochronous endpoints of a device imported
+    /// before the first byte, to parse URB commands from the start (vhci_hcd, which never sends OP requests).
+    /// </param>
+    public ConnectionIo(Socket socket, UsbipdSettings settings, IReadOnlySet<(UsbIpDirection Direction, uint Number)>? urbPhaseIsochronous = null)
     {
         _socket = socket;
-        _socket.NoDelay = true;
+        if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        {
+            // Only TCP has Nagle's algorithm; an AF_UNIX socket refuses the option.
+            _socket.NoDelay = true;
+        }
+
         var limits = settings.Limits;
         var largestMessage = (long)UsbIpConstants.UrbHeaderLength + limits.MaxTransferBufferLength
             + ((long)limits.MaxIsoPackets * UsbIpConstants.IsoPacketDescriptorLength);
@@ -49,6 +61,11 @@ internal sealed class ConnectionIo
         _parser = new UsbIpServerConnectionParser((_, direction, endpoint) => _isochronous.Contains((direction, endpoint)), limits);
         _credits = new SemaphoreSlim(settings.MaxPendingUrbs);
         _closeTimeout = settings.CloseTimeout;
+        if (urbPhaseIsochronous is not null)
+        {
+            _isochronous = urbPhaseIsochronous;
+            _parser.EnterUrbPhase();
+        }
     }
 
     /// <summary>A complete message from the peer.</summary>

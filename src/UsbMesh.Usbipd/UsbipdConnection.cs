@@ -20,6 +20,9 @@ namespace UsbMesh.Usbipd;
 /// device's rule). A RET_SUBMIT is only ever written for a seqnum still pending here, so an unlink that won
 /// (−ECONNRESET) retires its URB and no late reply can reach the client (DESIGN §3). A CMD_SUBMIT whose seqnum is
 /// still in flight is a protocol error: the client could not tell the replies apart.</para>
+/// <para><b>No OP phase.</b> The kernel's vhci_hcd, given a socket through its <c>attach</c> file, sends URB
+/// commands only: <see cref="PropsForImported"/> starts the actor in the URB phase for a device claimed on its
+/// behalf, so one actor serves both a usbipd client and a local vhci port.</para>
 /// <para><b>End.</b> Any protocol error, the peer's close, a socket failure or the device's death stops the actor with
 /// one log line naming the peer and the cause. Stopping is what releases the lease: the device watches its holder.</para>
 /// </remarks>
@@ -48,6 +51,29 @@ public sealed class UsbipdConnection : ReceiveActor
         OpPhase();
     }
 
+    /// <summary>
+    /// Creates a connection that starts in the URB phase; use through <see cref="PropsForImported"/>.
+    /// </summary>
+    /// <param name="socket">The connected stream socket; the actor owns it.</param>
+    /// <param name="peer">Who is at the other end, for log lines.</param>
+    /// <param name="export">The imported device.</param>
+    /// <param name="info">The device's description, taken when it was claimed.</param>
+    /// <param name="settings">Limits and timeouts.</param>
+    public UsbipdConnection(Socket socket, string peer, ExportedDevice export, UsbDevice.Info info, UsbipdSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(export);
+        ArgumentNullException.ThrowIfNull(info);
+        _peer = peer;
+        _io = new ConnectionIo(socket, settings, UsbipdTranslation.IsochronousEndpoints(info));
+        _exports = ActorRefs.Nobody;
+        _settings = settings;
+        _log = Context.GetLogger();
+        _export = export;
+        _exchange = new UrbExchange(export.Device, info, Self);
+        UrbPhase();
+    }
+
     /// <summary>Props for a connection actor.</summary>
     /// <param name="socket">The accepted socket; the actor owns it.</param>
     /// <param name="exports">The <see cref="ExportsActor"/>.</param>
@@ -55,10 +81,33 @@ public sealed class UsbipdConnection : ReceiveActor
     public static Props Props(Socket socket, IActorRef exports, UsbipdSettings settings) =>
         Actors.Props.Create(() => new UsbipdConnection(socket, exports, settings));
 
+    /// <summary>
+    /// Props for a connection whose peer never sends OP requests: it sends CMD_SUBMIT and CMD_UNLINK from its first
+    /// byte, as the kernel's vhci_hcd does after an attach. The device is imported already: whoever creates the actor
+    /// claims it on the actor's behalf (<see cref="UsbDevice.Claim"/> with the actor as holder) before the peer
+    /// sends its first URB. The connection ends as an imported one does (peer's close, protocol error, the device's
+    /// death, a lost lease).
+    /// </summary>
+    /// <param name="socket">The connected stream socket; the actor owns it.</param>
+    /// <param name="peer">Who is at the other end, for log lines.</param>
+    /// <param name="export">The imported device.</param>
+    /// <param name="info">The device's description, taken when it was claimed.</param>
+    /// <param name="settings">Limits and timeouts.</param>
+    public static Props PropsForImported(Socket socket, string peer, ExportedDevice export, UsbDevice.Info info, UsbipdSettings settings) =>
+        Actors.Props.Create(() => new UsbipdConnection(socket, peer, export, info, settings));
+
     /// <inheritdoc />
     protected override void PreStart()
     {
-        SetReceiveTimeout(_settings.OpIdleTimeout);
+        if (_export is null)
+        {
+            SetReceiveTimeout(_settings.OpIdleTimeout);
+        }
+        else
+        {
+            Context.Watch(_export.Device);
+        }
+
         _io.Start(Self);
     }
 

@@ -15,7 +15,15 @@ public static class GuestDaemon
     public const string PathInChroot = "/run/usbmesh/" + Tag + "/usbmeshd";
 
     /// <summary>The share to add to <see cref="QemuGuestOptions.Shares"/>.</summary>
-    public static (string HostPath, string Tag, bool ReadOnly) Share()
+    public static (string HostPath, string Tag, bool ReadOnly) Share() => (BuildOutput("src/UsbMesh.Daemon", "usbmeshd"), Tag, true);
+
+    /// <summary>
+    /// The build output of a project of this checkout for this test assembly's configuration and target framework,
+    /// checked to hold <paramref name="executable"/>.
+    /// </summary>
+    /// <param name="project">The project's directory, relative to the checkout.</param>
+    /// <param name="executable">The program the guest runs from it.</param>
+    public static string BuildOutput(string project, string executable)
     {
         var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
         var root = baseDirectory;
@@ -25,8 +33,8 @@ public static class GuestDaemon
         }
 
         Assert.NotNull(root);
-        var directory = Path.Combine(root.FullName, "src", "UsbMesh.Daemon", "bin", baseDirectory.Parent!.Name, baseDirectory.Name);
-        Assert.True(File.Exists(Path.Combine(directory, "usbmeshd")), $"the daemon is not built in {directory}");
-        return (directory, Tag, true);
+        var directory = Path.Combine(root.FullName, project, "bin", baseDirectory.Parent!.Name, baseDirectory.Name);
+        Assert.True(File.Exists(Path.Combine(directory, executable)), $"{executable} is not built in {directory}");
+        return directory;
     }
 }
