@@ -205,6 +205,11 @@ public sealed class UsbipdConnection : ReceiveActor
             return;
         }
 
+        if (request.Setup is { } setup && setup.IsSetConfiguration(out var value))
+        {
+            pending = pending with { Configures = value };
+        }
+
         _submits.Add(submit.Seqnum, pending);
         _export!.Device.Tell(new UsbDevice.Submit(submit.Seqnum, request), Self);
     }
@@ -229,6 +234,14 @@ public sealed class UsbipdConnection : ReceiveActor
             // Never write a RET_SUBMIT for a seqnum the client no longer waits for: vhci tears the port down.
             _log.Debug("{Peer}: dropping the completion of seqnum {Seqnum}, which is no longer pending", _peer, seqnum);
             return;
+        }
+
+        if (pending.Configures is { } value && completed.Result.Status == UrbStatus.Completed)
+        {
+            // A device imported unconfigured (the kernel's usbip-host unconfigures what it binds) gets its endpoints
+            // with this: later submits are framed and typed by the configuration the client just chose.
+            _info = _info! with { ActiveConfigurationValue = value };
+            _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(_info));
         }
 
         _io.Send(UsbipdTranslation.ToReply(seqnum, pending, completed.Result), credits: 1, completed.Result.InDataRelease);
