@@ -5,6 +5,7 @@ using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Trust;
 using UsbMesh.UsbHost;
 using UsbMesh.Usbipd;
+using UsbMesh.Usbipd.Client;
 
 namespace UsbMesh.Node;
 
@@ -79,11 +80,20 @@ public sealed partial class ActorSystemService(
     /// <summary>The usbipd-compatible endpoint, or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
     public IActorRef Usbipd { get; private set; } = ActorRefs.Nobody;
 
-    /// <summary>The exports registry, the emulated devices, the local USB host and the usbipd-compatible endpoint, each when enabled.</summary>
+    /// <summary>
+    /// The exports registry, the emulated devices, the bridges to usbipd servers, the local USB host and the
+    /// usbipd-compatible endpoint, each when enabled.
+    /// </summary>
     private void StartExports()
     {
         Exports = system.ActorOf(ExportsActor.Props(), "exports");
         system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports, settings.UsbHost.Devices), "gadgets");
+        for (var i = 0; i < settings.Bridges.Count; i++)
+        {
+            var clientSettings = UsbIpClientSettings.Default with { Limits = settings.Exports.Usbipd.Limits };
+            system.ActorOf(BridgeActor.Props(settings.Bridges[i], BridgeActor.FirstBridgeBus + i + 1, Exports, settings.UsbHost.Devices, clientSettings), $"bridge-{i + 1}");
+        }
+
         if (settings.UsbHost.Enabled)
         {
             UsbHost = system.ActorOf(UsbHostActor.Props(settings.UsbHost, Exports), "usb-host");

@@ -73,6 +73,9 @@ public sealed partial record NodeSettings
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
     public required ExportSettings Exports { get; init; }
 
+    /// <summary>The usbipd servers whose devices this node imports and offers as its own (<c>usbmesh.bridges</c>).</summary>
+    public required IReadOnlyList<BridgeSettings> Bridges { get; init; }
+
     /// <summary>Local USB devices: the host actor and the export policy (<c>usbmesh.usb-host</c>, <c>usbmesh.exports</c>).</summary>
     public required UsbHostSettings UsbHost { get; init; }
 
@@ -125,6 +128,7 @@ public sealed partial record NodeSettings
             Imports = ImportSettings.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
+            Bridges = BridgeSettings.Read(reader.Config),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),
             AskTimeout = reader.PositiveDuration(AskTimeoutPath),
             LogDeadLetters = reader.Int(LogDeadLettersPath, minimum: 0),

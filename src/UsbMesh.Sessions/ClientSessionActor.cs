@@ -108,8 +108,8 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         }
 
         _export = export;
-        _exchange = new UrbExchange(export.Device, info, Self);
         var isochronous = UsbipdTranslation.IsochronousEndpoints(info);
+        _exchange = new UrbExchange(export.Device, info, Self, configured => isochronous = UsbipdTranslation.IsochronousEndpoints(configured));
         _parser = UsbIpUrbParser.ForServer((_, direction, endpoint) => isochronous.Contains((direction, endpoint)));
         _device = SessionDevices.Describe(info, export.DevId);
         Context.Watch(export.Device);

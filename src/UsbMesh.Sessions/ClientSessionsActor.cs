@@ -32,7 +32,7 @@ public sealed class ClientSessionsActor : ReceiveActor
                 return;
             }
 
-            if (hello.Kind != SessionLaneKind.Control || hello.Delivered != 0)
+            if (hello.Kind != SessionLaneKind.Control || hello.Resume)
             {
                 ClientSessionActor.Answer(arrived.Lane, new SessionWelcome(SessionOutcome.Ended, 0, "the session is over", null));
                 return;

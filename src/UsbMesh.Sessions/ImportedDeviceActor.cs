@@ -42,10 +42,13 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, long> _unlinkTargets = [];
     private readonly UsbIpUrbParser _parser;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Diagnostics.Stopwatch _opening = System.Diagnostics.Stopwatch.StartNew();
     private UsbDevice.Info? _info;
     private uint _devId;
     private IActorRef? _holder;
     private bool _reconnecting;
+    private bool _opened;
+    private bool _closing;
 
     public ImportedDeviceActor(Remoting remoting, NodeId exporter, string busId, SessionSettings settings, IActorRef requester)
     {
@@ -61,9 +64,17 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         Receive<Handshaken>(OnOpened);
         Receive<HandshakeFailed>(failed =>
         {
+            // A link that failed under the first handshake is tried again, within the handshake's own time.
+            if (!failed.Final && _opening.Elapsed + RetryInterval < _settings.HandshakeTimeout)
+            {
+                Timers.StartSingleTimer(RetryTimer, Reconnect.Instance, RetryInterval);
+                return;
+            }
+
             _requester.Tell(new Imports.OpenFailed($"cannot import {Describe()}: {failed.Reason}"));
             Context.Stop(Self);
         });
+        Receive<Reconnect>(_ => Handshake());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,6 +107,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         }
 
         _devId = device.DevId;
+        _opened = true;
         Run(opened);
         _log.Info("Imported {0} (session {1})", Describe(), _sessionId);
         _requester.Tell(new Imports.Opened(Self, _info, _devId));
@@ -130,7 +142,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         Receive<UsbDevice.Unlink>(OnUnlink);
         Receive<Inbound>(OnInbound);
         Receive<LaneEnded>(OnLaneEnded);
-        Receive<Reconnect>(_ => Handshake());
+        Receive<Reconnect>(_ => Handshake(), _ => !_closing);
         Receive<Handshaken>(resumed =>
         {
             Run(resumed);
@@ -219,7 +231,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
     private void OnLaneEnded(LaneEnded ended)
     {
-        if (!_lanes.IsCurrent(ended.Kind, ended.Generation) || _reconnecting)
+        if (!_lanes.IsCurrent(ended.Kind, ended.Generation) || _reconnecting || _closing)
         {
             return;
         }
@@ -234,10 +246,10 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     private void Handshake()
     {
         long[] delivered = [.. SessionLanes.All.Select(_lanes.Delivered)];
-        HandshakeAsync(delivered, _stopping.Token).PipeTo(Self);
+        HandshakeAsync(delivered, resume: _opened, _stopping.Token).PipeTo(Self);
     }
 
-    private async Task<object> HandshakeAsync(long[] delivered, CancellationToken stopping)
+    private async Task<object> HandshakeAsync(long[] delivered, bool resume, CancellationToken stopping)
     {
         var opened = new List<(SessionLaneKind, ILane, SessionWelcome)>();
         try
@@ -248,7 +260,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
             {
                 var lane = await _remoting.OpenLaneAsync(_exporter, SessionHandshake.Service, timeout.Token).ConfigureAwait(false);
                 opened.Add((kind, lane, new SessionWelcome(SessionOutcome.Refused, 0, "", null)));
-                await lane.WriteAsync(SessionHandshake.Encode(new SessionHello(_sessionId, kind, delivered[(int)kind], _busId)), timeout.Token).ConfigureAwait(false);
+                await lane.WriteAsync(SessionHandshake.Encode(new SessionHello(_sessionId, kind, delivered[(int)kind], _busId, resume)), timeout.Token).ConfigureAwait(false);
                 var welcome = await SessionHandshake.ReadWelcomeAsync(lane, timeout.Token).ConfigureAwait(false);
                 opened[^1] = (kind, lane, welcome);
                 if (welcome.Outcome is SessionOutcome.Refused or SessionOutcome.Ended)
@@ -290,6 +302,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     {
         _log.Info("The import of {0} ends: {1}", Describe(), why);
         _holder = null;
+        _closing = true;
         _lanes.Send(SessionLaneKind.Control, []);
         Timers.StartSingleTimer("stop", StopNow.Instance, TimeSpan.FromMilliseconds(200));
     }

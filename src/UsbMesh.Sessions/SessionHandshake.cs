@@ -10,7 +10,9 @@ namespace UsbMesh.Sessions;
 /// <param name="Kind">The lane.</param>
 /// <param name="Delivered">The importer's count of delivered messages on this lane.</param>
 /// <param name="BusId">The device, by its bus id on the exporting node.</param>
-public sealed record SessionHello(Guid SessionId, SessionLaneKind Kind, long Delivered, string BusId);
+/// <param name="Resume">Whether the session exists already: a resume never starts a new session (which would take the
+/// lease again for an importer that may have let go meanwhile).</param>
+public sealed record SessionHello(Guid SessionId, SessionLaneKind Kind, long Delivered, string BusId, bool Resume);
 
 /// <summary>How the exporting node answers a <see cref="SessionHello"/>.</summary>
 public enum SessionOutcome : byte
@@ -47,7 +49,7 @@ public sealed record SessionDevice(byte Speed, byte ActiveConfiguration, uint De
 /// <summary>
 /// Reads and writes the session handshake (big-endian): a hello is <c>"UMS1" | session id (16) | kind (1) |
 /// delivered (8) | bus id length (1) | bus id</c>; a welcome is <c>outcome (1) | delivered (8) | reason length (2) |
-/// reason | device length (4) | device</c>, the device being <c>speed | active configuration | devid (4) | device
+/// reason | device length (4) | device</c>, the kind's high bit marking a resume, the device being <c>speed | active configuration | devid (4) | device
 /// descriptor (18) | count (1) | per configuration: length (2) | bytes</c>. Every length is checked before use.
 /// </summary>
 public static class SessionHandshake
@@ -57,6 +59,7 @@ public static class SessionHandshake
 
     private static readonly byte[] Magic = "UMS1"u8.ToArray();
     private const int MaxDeviceBytes = 64 * 1024;
+    private const byte ResumeFlag = 0x80;
 
     public static byte[] Encode(SessionHello hello)
     {
@@ -69,7 +72,7 @@ public static class SessionHandshake
         var bytes = new byte[4 + 16 + 1 + 8 + 1 + busId.Length];
         Magic.CopyTo(bytes, 0);
         hello.SessionId.TryWriteBytes(bytes.AsSpan(4), bigEndian: true, out _);
-        bytes[20] = (byte)hello.Kind;
+        bytes[20] = (byte)((byte)hello.Kind | (hello.Resume ? ResumeFlag : 0));
         BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(21), hello.Delivered);
         bytes[29] = (byte)busId.Length;
         busId.CopyTo(bytes, 30);
@@ -85,7 +88,7 @@ public static class SessionHandshake
             throw new InvalidDataException("the lane does not start with a session hello");
         }
 
-        var kind = head[20];
+        var kind = (byte)(head[20] & ~ResumeFlag);
         if (kind > (byte)SessionLaneKind.Bulk)
         {
             throw new InvalidDataException($"lane kind {kind} is unknown");
@@ -98,7 +101,7 @@ public static class SessionHandshake
         }
 
         var busId = Encoding.UTF8.GetString(await ReadAsync(lane, head[29], cancellationToken).ConfigureAwait(false));
-        return new SessionHello(new Guid(head.AsSpan(4, 16), bigEndian: true), (SessionLaneKind)kind, delivered, busId);
+        return new SessionHello(new Guid(head.AsSpan(4, 16), bigEndian: true), (SessionLaneKind)kind, delivered, busId, (head[20] & ResumeFlag) != 0);
     }
 
     public static byte[] Encode(SessionWelcome welcome)

@@ -111,6 +111,12 @@ internal sealed class ConnectionIo
         Volatile.Read(ref _verdict)?.TrySetResult(urbPhaseIsochronous is not null);
     }
 
+    /// <summary>
+    /// In the URB phase, the isochronous endpoints from now on (after a SET_CONFIGURATION): commands the client sends
+    /// after it has seen the reply are framed with them.
+    /// </summary>
+    public void UseIsochronousEndpoints(IReadOnlySet<(UsbIpDirection Direction, uint Number)> isochronous) => _isochronous = isochronous;
+
     /// <summary>Writes what is queued (bounded by the close timeout), then closes the socket. Idempotent.</summary>
     public void Close()
     {

@@ -15,10 +15,17 @@ internal sealed class UrbExchangeException(string message) : Exception(message);
 /// won (−ECONNRESET) retires its URB and no late reply can follow it (DESIGN §3). Shared by every front that serves
 /// USB/IP for a device: the usbipd endpoint's connections and the mesh's device sessions.
 /// </summary>
-internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorRef holder)
+/// <remarks>A successful SET_CONFIGURATION changes the configuration later submits are typed by: a device imported
+/// unconfigured (the kernel's usbip-host unconfigures what it binds) gets its endpoints once the client chose one;
+/// <paramref name="reconfigured"/> hears of it, to frame isochronous endpoints by the new configuration.</remarks>
+internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorRef holder, Action<UsbDevice.Info>? reconfigured = null)
 {
     private readonly Dictionary<uint, PendingSubmit> _submits = [];
     private readonly Dictionary<uint, uint> _unlinks = [];
+    private UsbDevice.Info _info = info;
+
+    /// <summary>The device as the client configured it.</summary>
+    public UsbDevice.Info Info => _info;
 
     /// <summary>URB commands sent to the device and not answered yet.</summary>
     public int InFlight => _submits.Count + _unlinks.Count;
@@ -32,13 +39,18 @@ internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorR
         UrbRequest request;
         try
         {
-            request = UsbipdTranslation.ToRequest(submit, info.ActiveConfiguration);
+            request = UsbipdTranslation.ToRequest(submit, _info.ActiveConfiguration);
         }
         catch (UrbTranslationException e)
         {
             refused?.Invoke($"CMD_SUBMIT {submit.Seqnum} refused with {e.Status}: {e.Message}");
             return new UsbIpRetSubmit(submit.Seqnum, e.Status, 0, pending.StartFrame, pending.NumberOfPackets, 0, default,
                 [.. pending.IsoPackets.Select(p => p with { ActualLength = 0, Status = e.Status })]);
+        }
+
+        if (request.Setup is { } setup && setup.IsSetConfiguration(out var value))
+        {
+            pending = pending with { Configures = value };
         }
 
         _submits.Add(submit.Seqnum, pending);
@@ -56,8 +68,21 @@ internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorR
     }
 
     /// <summary>The RET_SUBMIT for a completion, or null when its URB is no longer pending (unlinked meanwhile).</summary>
-    public UsbIpRetSubmit? Completed(UsbDevice.SubmitCompleted completed) =>
-        _submits.Remove((uint)completed.Seqnum, out var pending) ? UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result) : null;
+    public UsbIpRetSubmit? Completed(UsbDevice.SubmitCompleted completed)
+    {
+        if (!_submits.Remove((uint)completed.Seqnum, out var pending))
+        {
+            return null;
+        }
+
+        if (pending.Configures is { } value && completed.Result.Status == UrbStatus.Completed)
+        {
+            _info = _info with { ActiveConfigurationValue = value };
+            reconfigured?.Invoke(_info);
+        }
+
+        return UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result);
+    }
 
     /// <summary>The RET_UNLINK for an unlink's completion and whether it retired its URB (which then never gets a
     /// RET_SUBMIT); null for an unlink not pending here.</summary>

@@ -14,6 +14,9 @@ internal sealed record PendingSubmit(UsbIpDirection Direction, int NumberOfPacke
 {
     public bool IsIsochronous => !IsoPackets.IsEmpty;
 
+    /// <summary>The bConfigurationValue a SET_CONFIGURATION selects, once it succeeds; null for any other request.</summary>
+    public byte? Configures { get; init; }
+
     public static PendingSubmit For(UsbIpCmdSubmit command) =>
         new(command.Direction, command.NumberOfPackets, command.StartFrame, command.IsoPackets);
 }

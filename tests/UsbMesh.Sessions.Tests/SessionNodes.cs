@@ -19,7 +19,7 @@ namespace UsbMesh.Sessions.Tests;
 internal sealed class SessionNodes : IAsyncDisposable
 {
     public const string BusId = "1-1";
-    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(1) };
+    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(3) };
 
     private SessionNodes(InMemoryNetwork network, ActorSystem hubSystem, Remoting hub, Remoting desk, IActorRef hubDevice, LoopbackDevice loopback, IActorRef imports, IActorRef hubSessions)
     {

@@ -95,6 +95,28 @@ public sealed class ImportSpec(ITestOutputHelper output) : UsbipdSpec(output)
     }
 
     [Fact]
+    public async Task A_device_imported_unconfigured_gets_its_endpoints_with_the_clients_SET_CONFIGURATION()
+    {
+        // The kernel's usbip-host unconfigures the devices it binds; the client configures them after the import.
+        var backend = Export("1-1", 1, 2);
+        await backend.SetConfigurationAsync(0);
+        await using var client = await ImportedAsync("1-1");
+
+        var early = await client.SubmitAsync(UsbIpDirection.In, 1, 64);
+        var stalled = Assert.IsType<UsbIpRetSubmit>(await client.ReceiveUrbAsync());
+        Assert.Equal((early, -32), (stalled.Seqnum, stalled.Status));
+
+        var configure = await client.SubmitAsync(UsbIpDirection.Out, 0, 0, setup: SetupPacket.SetConfiguration(1));
+        var configured = Assert.IsType<UsbIpRetSubmit>(await client.ReceiveUrbAsync());
+        Assert.Equal((configure, 0), (configured.Seqnum, configured.Status));
+
+        backend.EnqueueIn([1, 2, 3]);
+        var read = await client.SubmitAsync(UsbIpDirection.In, 1, 64);
+        var ret = Assert.IsType<UsbIpRetSubmit>(await client.ReceiveUrbAsync());
+        Assert.Equal((read, 0, 3), (ret.Seqnum, ret.Status, ret.ActualLength));
+    }
+
+    [Fact]
     public async Task Unlink_of_an_unknown_seqnum_answers_status_0_and_keeps_the_connection()
     {
         Export("1-1", 1, 2);
