@@ -10,6 +10,7 @@ using UsbMesh.Mesh.Remote;
 using UsbMesh.Mesh.Remote.Serialization;
 using UsbMesh.Mesh.Trust;
 using UsbMesh.Sessions;
+using UsbMesh.Vhci;
 
 namespace UsbMesh.Node;
 
@@ -53,6 +54,11 @@ public sealed partial class MeshHost
         SessionService.Offer(remoting, sessions, settings.Sessions);
         var imports = system.ActorOf(ImportsActor.Props(remoting, settings.Sessions), ImportsActor.Name);
         system.ActorOf(MeshExportsActor.Props(meshActor, exports, imports), "mesh-devices");
+        if (!OperatingSystem.IsWindows() && settings.Imports.AttachTo == AttachTarget.Vhci && settings.Imports.Rules.Any(r => r.AutoAttach))
+        {
+            var vhci = system.ActorOf(VhciActor.Props(), "vhci");
+            system.ActorOf(AutoAttachActor.Props(meshActor, imports, vhci, settings.Imports), "auto-attach");
+        }
 
         // The other members are told at once (remoting sends it before it stops, a few phases later); the node does
         // not wait for its removal.

@@ -131,7 +131,8 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         Receive<UsbDevice.Release>(release =>
         {
             Sender.Tell(new UsbDevice.Released(release.Holder));
-            if (release.Holder.Equals(_holder))
+            // Released by its holder, or before anyone held it (an attach that failed): either way nobody needs it.
+            if (release.Holder.Equals(_holder) || _holder is null)
             {
                 Close("its holder released it");
             }
