@@ -76,9 +76,14 @@ public sealed partial class Remoting
                 await Task.WhenAny(direct, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
             }
 
-            if (direct.IsCompleted)
+            if (direct.IsCompletedSuccessfully)
             {
                 _relayedThrough.TryRemove(node, out _);
+                return direct.Result;
+            }
+
+            if (direct.IsCompleted)
+            {
                 return await direct.ConfigureAwait(false);
             }
 
