@@ -100,7 +100,6 @@ public sealed partial class Remoting
                     }
 
                     _relayedThrough[node] = relay;
-
                     Abandon(direct, directCancel);
                     return lane;
                 }
