@@ -6,6 +6,7 @@ using UsbMesh.Mesh.Announcements;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Membership;
 using UsbMesh.Mesh.Protocol;
+using UsbMesh.Mesh.Relay;
 using UsbMesh.Mesh.Remote;
 using UsbMesh.Mesh.Remote.Serialization;
 using UsbMesh.Mesh.Trust;
@@ -41,6 +42,10 @@ public sealed partial class MeshHost
     {
         var transports = MeshTransports.Create(settings.Transports, identity, trust, logger);
         var remoting = new Remoting(system, identity.Id, transports, MeshMessages.Register(new MessageSerializers()), settings.Remoting);
+        // Lanes relayed to this node prove their origin end to end, and the trust list decides as for a direct
+        // connection; the membership keeps the relays current (the relay-capable members that are up).
+        remoting.EnableRelayedLanes(identity, peer => trust.Current.RefusalOf(peer));
+        remoting.OfferRelay(new RelayPolicy(settings.Mesh.Relay.Enabled, peer => settings.Mesh.Relay.Allows(trust.Current, peer)));
         var bound = await remoting.ListenAsync(settings.Listen.Endpoints, cancellationToken).ConfigureAwait(false);
         var addresses = Advertised(settings.Listen, bound);
         LogListening(logger, string.Join(", ", bound), addresses.Count == 0 ? "none: peers cannot connect to this node" : string.Join(", ", addresses));

@@ -2,7 +2,7 @@ using UsbMesh.Mesh.Remote;
 
 namespace UsbMesh.Node;
 
-/// <summary>Reads <c>usbmesh.remote</c>: message size limit, send buffer and reconnection backoff.</summary>
+/// <summary>Reads <c>usbmesh.remote</c>: message size limit, send buffer, reconnection backoff and the wait before a relay.</summary>
 internal static class RemotingSettingsReader
 {
     public const string RemotePath = "usbmesh.remote";
@@ -34,6 +34,6 @@ internal static class RemotingSettingsReader
             throw reader.Invalid(maxPath, $"the longest backoff ({max.TotalSeconds:0.###} s) is shorter than the first ({min.TotalSeconds:0.###} s)");
         }
 
-        return new RemotingSettings((int)maximum, buffer, min, max);
+        return new RemotingSettings((int)maximum, buffer, min, max) { RelayAfter = reader.PositiveDuration($"{RemotePath}.relay-after") };
     }
 }

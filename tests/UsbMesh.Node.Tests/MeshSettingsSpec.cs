@@ -1,3 +1,6 @@
+using UsbMesh.Mesh.Identity;
+using UsbMesh.Mesh.Trust;
+
 namespace UsbMesh.Node.Tests;
 
 public sealed class MeshSettingsSpec
@@ -52,6 +55,20 @@ public sealed class MeshSettingsSpec
         Assert.Equal(
             new UsbMesh.Mesh.Membership.MembershipSettings(TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(5)),
             mesh.Membership);
+    }
+
+    [Fact]
+    public void The_relay_allows_the_trusted_peers_it_names_or_with_a_star_every_trusted_peer()
+    {
+        NodeId desk = NodeIdentity.Generate().Id, laptop = NodeIdentity.Generate().Id, stranger = NodeIdentity.Generate().Id;
+        var trust = TrustList.Of([new TrustedPeer("desk", desk, Admin: false, Origin: "test"), new TrustedPeer("laptop", laptop, Admin: false, Origin: "test")]);
+
+        var named = new RelaySettings(true, ["desk"]);
+        Assert.True(named.Allows(trust, desk));
+        Assert.False(named.Allows(trust, laptop));
+        var everyone = new RelaySettings(true, ["*"]);
+        Assert.True(everyone.Allows(trust, laptop));
+        Assert.False(everyone.Allows(trust, stranger));
     }
 
     [Fact]

@@ -200,6 +200,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         }
 
         _timeline.Observe(_state, _self);
+        _remoting.SetRelays(Relays());
         if (SelfMember().Status is MemberStatus.Down or MemberStatus.Removed && !_leaving)
         {
             _log.Warning("The mesh counted this node as {0}; rejoining as a new incarnation", SelfMember().Status);
@@ -210,6 +211,16 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
             Apply(_state.Rejoin(_self));
         }
     }
+
+    /// <summary>The relay-capable members that are up, those this node reaches first: remoting's fallback for lanes to
+    /// nodes it cannot reach itself.</summary>
+    private List<NodeId> Relays() =>
+    [
+        .. _state.Members
+            .Where(m => m.Id != _self && m.RelayCapable && m.Status == MemberStatus.Up)
+            .OrderBy(m => _state.IsReachableFrom(_self, m.Id) ? 0 : 1)
+            .Select(m => m.Id),
+    ];
 
     private void React(MembershipChange change)
     {

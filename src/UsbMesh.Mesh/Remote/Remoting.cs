@@ -60,6 +60,9 @@ public sealed partial class Remoting : IAsyncDisposable
 
     internal LaneServices LaneServices { get; }
 
+    /// <summary>Cancelled when remoting stops.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
     /// <summary>
     /// Offers a lane service: each lane a peer opens for <paramref name="service"/> is handed to
     /// <paramref name="handler"/> with the peer's id, which the transport proved.
@@ -68,15 +71,25 @@ public sealed partial class Remoting : IAsyncDisposable
 
     /// <summary>
     /// Opens a lane to <paramref name="node"/> for its <paramref name="service"/>, beside the actor messages: waits
-    /// for a connection (the node's addresses must be known, or it must connect here) until cancelled.
+    /// for a connection (the node's addresses must be known, or it must connect here) until cancelled. Once relayed
+    /// lanes are enabled (<see cref="EnableRelayedLanes"/>), a node not connected within
+    /// <see cref="RemotingSettings.RelayAfter"/> is reached through a relay (<see cref="SetRelays"/>) instead.
     /// </summary>
-    public async Task<ILane> OpenLaneAsync(NodeId node, string service, CancellationToken cancellationToken)
+    public Task<ILane> OpenLaneAsync(NodeId node, string service, CancellationToken cancellationToken)
     {
         if (node == SelfNode)
         {
             throw new ArgumentException("A lane leads to another node", nameof(node));
         }
 
+        return _relayedLanes is null
+            ? OpenDirectLaneAsync(node, service, cancellationToken)
+            : OpenDirectOrRelayedLaneAsync(node, service, cancellationToken);
+    }
+
+    /// <summary>Opens a lane over a connection of this node's own to <paramref name="node"/>, never through a relay.</summary>
+    internal async Task<ILane> OpenDirectLaneAsync(NodeId node, string service, CancellationToken cancellationToken)
+    {
         var lane = await EndpointFor(node).OpenLaneAsync(cancellationToken).ConfigureAwait(false);
         await LaneServices.AnnounceAsync(lane, service, cancellationToken).ConfigureAwait(false);
         return lane;

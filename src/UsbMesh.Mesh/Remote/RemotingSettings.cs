@@ -11,6 +11,10 @@ public sealed record RemotingSettings(
     TimeSpan ReconnectMinBackoff,
     TimeSpan ReconnectMaxBackoff)
 {
+    /// <summary>How long a lane waits for a direct connection to come up before it tries the relays
+    /// (<c>usbmesh.remote.relay-after</c>); direct connections keep being tried after.</summary>
+    public TimeSpan RelayAfter { get; init; } = TimeSpan.FromMilliseconds(1500);
+
     /// <summary>The defaults of reference.conf.</summary>
     public static RemotingSettings Default { get; } = new(256 * 1024, 8L << 20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
 

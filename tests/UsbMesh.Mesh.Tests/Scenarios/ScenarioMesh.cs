@@ -31,15 +31,16 @@ internal sealed class ScenarioMesh : IAsyncDisposable
     public NodeId IdOf(string name) => Identity(name).Id;
 
     /// <summary>Starts a node that trusts <paramref name="trusted"/> (every other node when null) and joins through
-    /// <paramref name="seeds"/>; <paramref name="system"/> lets a test kit's own system be one of the nodes.</summary>
-    public async Task<ScenarioNode> StartAsync(string name, string[]? trusted = null, string[]? seeds = null, ActorSystem? system = null)
+    /// <paramref name="seeds"/>; <paramref name="system"/> lets a test kit's own system be one of the nodes, and
+    /// <paramref name="relayCapable"/> says whether it offers to relay.</summary>
+    public async Task<ScenarioNode> StartAsync(string name, string[]? trusted = null, string[]? seeds = null, ActorSystem? system = null, bool relayCapable = false)
     {
         var identity = Identity(name);
         var trust = TrustList.Of((trusted ?? []).Select(t => new TrustedPeer(t, Identity(t).Id, Admin: false, Origin: "test")));
         var node = new ScenarioNode(name, identity, trust, system ?? ActorSystem.Create(name), ownsSystem: system is null);
         node.Remoting = await RemoteTestNode.ListenAsync(Network, Address(name), node.System, identity.Id,
             peer => node.Trust.RefusalOf(peer), MeshMessages.Register(new MessageSerializers()));
-        var membership = MembershipTimings with { NodeName = name, Addresses = [Address(name)], SeedNodes = [.. (seeds ?? []).Select(Address)] };
+        var membership = MembershipTimings with { NodeName = name, Addresses = [Address(name)], SeedNodes = [.. (seeds ?? []).Select(Address)], RelayCapable = relayCapable };
         var directory = new MeshDirectory.Settings(name, [Address(name)], RelayCapable: false, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         node.Mesh = node.System.ActorOf(MeshActor.Props(membership, directory, identity, () => node.Trust, node.Remoting), MeshActor.Name);
         _nodes[name] = node;
