@@ -1,0 +1,60 @@
+using UsbMesh.Actors;
+using UsbMesh.Devices;
+using UsbMesh.Mesh.Announcements;
+using UsbMesh.Usb;
+using UsbMesh.Usbipd;
+using Xunit.Abstractions;
+
+namespace UsbMesh.Sessions.Tests;
+
+/// <summary>The desk's usbipd endpoint offers the hub's device as <c>hub:1-1</c>, described from its announcement,
+/// and imports it only when a client claims it.</summary>
+public sealed class MeshExportsTests(ITestOutputHelper output) : TestKit.TestKit(output), IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private SessionNodes _nodes = null!;
+
+    public async Task InitializeAsync() => _nodes = await SessionNodes.StartAsync(Sys, SessionSettings.Default);
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
+
+    [Fact]
+    public async Task A_device_of_the_mesh_is_listed_by_announcement_and_imported_when_claimed()
+    {
+        var exports = Sys.ActorOf(ExportsActor.Props());
+        var directory = CreateTestProbe();
+        var announced = new AnnouncedDevice(SessionNodes.BusId, 0x1209, 0x0001, 0xff, "high", null, "Loopback", null, []);
+        Sys.ActorOf(MeshExportsActor.Props(directory.Ref, exports, _nodes.Imports));
+        directory.ExpectMsg<MeshDirectory.GetVisible>(Bound);
+        directory.Reply(new MeshDirectory.Visible([new VisibleDevice(_nodes.HubId, "hub", "hub", announced)]));
+
+        var offered = await AwaitOfferedAsync(exports, "hub:1-1");
+        Assert.Empty(offered.SharedWith);
+        var before = await offered.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, Bound);
+        Assert.Equal((ushort)0x1209, before.Device.VendorId);
+        Assert.Empty(before.Configurations);
+        Assert.Empty(_nodes.Loopback.Received);
+
+        Assert.IsType<UsbDevice.Claimed>(await offered.Device.Ask(new UsbDevice.Claim(TestActor), Bound));
+        var after = await offered.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, Bound);
+        Assert.NotEmpty(after.Configurations);
+        offered.Device.Tell(new UsbDevice.Submit(1, UrbRequest.BulkOut(1, new byte[] { 9, 8, 7 })), TestActor);
+        Assert.Equal(UrbStatus.Completed, ExpectMsg<UsbDevice.SubmitCompleted>(Bound).Result.Status);
+        Assert.Equal([9, 8, 7], Assert.Single(_nodes.Loopback.Received));
+
+        // When the mesh stops showing it, it is no longer offered.
+        Sys.EventStream.Publish(new MeshDirectory.VisibleChanged([]));
+        await AwaitAssertAsync(async () => Assert.Empty((await exports.Ask<Exports.Devices>(Exports.List.Instance, Bound)).Items), Bound);
+    }
+
+    private async Task<Usbipd.ExportedDevice> AwaitOfferedAsync(IActorRef exports, string busId)
+    {
+        Usbipd.ExportedDevice? found = null;
+        await AwaitAssertAsync(async () =>
+        {
+            found = (await exports.Ask<Exports.Devices>(Exports.List.Instance, Bound)).Items.SingleOrDefault(d => d.BusId == busId);
+            Assert.NotNull(found);
+        }, Bound);
+        return found!;
+    }
+}
