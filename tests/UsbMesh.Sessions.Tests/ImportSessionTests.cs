@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using UsbMesh.Actors;
 using UsbMesh.Devices;
+using UsbMesh.Mesh.Membership;
 using UsbMesh.Usb;
 using Xunit.Abstractions;
 
@@ -111,6 +112,21 @@ public sealed class ImportSessionTests(ITestOutputHelper output) : TestKit.TestK
 
         var refused = await _nodes.Imports.Ask(new Imports.Open(_nodes.HubId, "9-9"), Bound);
         Assert.Contains("no device 9-9 is shared with this node", Assert.IsType<Imports.OpenFailed>(refused).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_verdict_that_the_importer_is_down_frees_its_lease_within_three_seconds()
+    {
+        var opened = await OpenAsync();
+        await ClaimAsync(opened.Device);
+        Assert.IsType<UsbDevice.Busy>(await _nodes.HubDevice.Ask(new UsbDevice.Claim(_nodes.HubSessions), Bound));
+
+        // The failure detector's verdict on the hub, as membership publishes it; the link itself is still up.
+        var verdict = System.Diagnostics.Stopwatch.StartNew();
+        _nodes.HubSystem.EventStream.Publish(new MemberDowned(new Member(_nodes.Desk.SelfNode, "desk", [], false, 0, MemberStatus.Down)));
+
+        await AwaitAssertAsync(async () => Assert.IsType<UsbDevice.Claimed>(await _nodes.HubDevice.Ask(new UsbDevice.Claim(_nodes.HubSessions), Bound)), TimeSpan.FromSeconds(3));
+        Assert.True(verdict.Elapsed < TimeSpan.FromSeconds(3), $"the lease was freed {verdict.Elapsed.TotalSeconds:0.0} s after the verdict");
     }
 
     private async Task<Imports.Opened> OpenAsync() =>
