@@ -64,6 +64,11 @@ public static class UsbDevice
     /// <param name="Status">0 or -104.</param>
     public sealed record UnlinkCompleted(long Seqnum, int Status);
 
+    /// <summary>Told to the lease holder just before a device stops for good, with the reason (a device of another
+    /// node whose link stayed down past the grace period, say); the holder then sees the device terminate.</summary>
+    /// <param name="Reason">Why the device is gone.</param>
+    public sealed record Gone(string Reason);
+
     /// <summary>Asks for <see cref="Info"/>; anyone may ask.</summary>
     public sealed record GetInfo
     {

@@ -317,6 +317,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         }
 
         _pending.Clear();
+        _holder?.Tell(new UsbDevice.Gone(reason), Self);
         Context.Stop(Self);
     }
 

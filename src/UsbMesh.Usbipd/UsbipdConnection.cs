@@ -128,6 +128,7 @@ public sealed class UsbipdConnection : ReceiveActor
         Receive<UsbDevice.SubmitCompleted>(OnSubmitCompleted);
         Receive<UsbDevice.UnlinkCompleted>(OnUnlinkCompleted);
         Receive<UsbDevice.NotHolder>(_ => Close(LogLevel.Warning, $"lost the lease on {_export!.BusId}"));
+        Receive<UsbDevice.Gone>(gone => Close(LogLevel.Warning, $"device {_export!.BusId} is gone: {gone.Reason}"));
         Receive<Terminated>(t => Close(LogLevel.Warning, $"device {_export!.BusId} is gone"), t => t.ActorRef.Equals(_export?.Device));
         Common();
     }

@@ -90,6 +90,7 @@ public sealed class ImportSessionTests(ITestOutputHelper output) : TestKit.TestK
         opened.Device.Tell(new UsbDevice.Submit(2, UrbRequest.BulkIn(1, 64)), TestActor);
         var gone = ExpectMsg<UsbDevice.SubmitCompleted>(Bound);
         Assert.Equal(UrbStatus.DeviceGone, gone.Result.Status);
+        Assert.Contains("grace period", ExpectMsg<UsbDevice.Gone>(Bound).Reason, StringComparison.Ordinal);
         ExpectTerminated(opened.Device, Bound);
 
         // The hub's session waited out the same grace period and let go of the device.
