@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using UsbMesh.Bench.Mesh;
+using UsbMesh.Bench.UsbIp;
 using UsbMesh.Mesh.Mux;
 using UsbMesh.Usb;
 using UsbMesh.Usbipd.Client;
@@ -14,6 +15,8 @@ namespace UsbMesh.Bench.Import;
 /// to the device actor of a sink/source gadget (<see cref="ImportNodes"/>). The limits are a one-way stream of 64 KiB
 /// writes and a 64-byte ping-pong on identity-bound TLS over loopback (<see cref="RawTlsLimit"/>). After a warm-up
 /// round, rounds alternate (raw, import, raw, …) so outside load hits both; the tables show medians, ranges and ratios.
+/// The bulk table also gives each path's CPU time per byte: with every hop in one process on a few cores, what a byte
+/// costs in CPU bounds the throughput, and that figure moves less with outside load than the rates do.
 /// </summary>
 internal static class ImportBench
 {
@@ -37,6 +40,8 @@ internal static class ImportBench
         await using var nodes = await ImportNodes.StartAsync(BulkLength);
         await using var raw = await RawTlsLimit.StartAsync();
         await using var client = await UsbIpClient.ImportAsync(nodes.UsbipdEndpoint, ImportNodes.ImportedBusId);
+        await using var tcpServer = new RawTcpServer(BulkLength);
+        await using var tcp = await RawTcpClient.ConnectAsync(tcpServer.Endpoint, BulkLength);
 
         var mux = new MultiplexerOptions();
         Console.WriteLine($"# remote import over TLS 1.3 on loopback: USB/IP client → usbipd (desk) → device session → sink/source gadget (hub); {rounds} rounds after a warm-up");
@@ -44,7 +49,7 @@ internal static class ImportBench
         Console.WriteLine($"# load average before: {LoadAverage.Read()}");
         Console.WriteLine();
 
-        var met = await ThroughputAsync(client, raw, rounds);
+        var met = await ThroughputAsync(client, raw, tcp, rounds);
         Console.WriteLine();
         met &= await RoundTripsAsync(client, raw, rounds);
         Console.WriteLine();
@@ -52,12 +57,14 @@ internal static class ImportBench
         return 0;
     }
 
-    private static async Task<bool> ThroughputAsync(UsbIpClientConnection client, RawTlsLimit raw, int rounds)
+    private static async Task<bool> ThroughputAsync(UsbIpClientConnection client, RawTlsLimit raw, RawTcpClient tcp, int rounds)
     {
-        Console.WriteLine("Bulk, 64 KiB per URB; MB/s = 10^6 B/s of payload; raw TLS = one-way stream of 64 KiB writes in the same direction:");
+        Console.WriteLine("Bulk, 64 KiB per URB; MB/s = 10^6 B/s of payload; raw TLS = one-way stream of 64 KiB writes in the same direction;");
+        Console.WriteLine("CPU ns/B = this process's CPU time (every thread, user and kernel) per payload byte, median over the rounds:");
         Console.WriteLine();
         Console.WriteLine("| Transfer | In flight | Raw TLS MB/s (median) | Import MB/s (median) | Import MB/s min–max | Ratio of medians | Ratio per round, min–max |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var cpuRows = new List<string>();
         var met = true;
         var outData = new byte[BulkLength];
         foreach (var (name, request) in new[] { ("Bulk OUT", UrbRequest.BulkOut(1, outData)), ("Bulk IN", UrbRequest.BulkIn(1, BulkLength)) })
@@ -69,14 +76,21 @@ internal static class ImportBench
                 var count = inFlight == 1 ? 512 : 2048;
                 var rawRates = new List<double>();
                 var importRates = new List<double>();
+                var rawCpu = new List<double>();
+                var tcpCpu = new List<double>();
+                var importCpu = new List<double>();
                 for (var round = -1; round < rounds; round++)
                 {
-                    var rawRate = await raw.StreamAsync(towardsClient, RawWritesPerRound);
-                    var importRate = (double)count * BulkLength / (await ImportedUrbs.RunAsync(client, request, count, inFlight)).TotalSeconds / 1e6;
+                    var (rawRate, rawNs) = await PerByteAsync(RawWritesPerRound, () => raw.StreamAsync(towardsClient, RawWritesPerRound));
+                    var (_, tcpNs) = await PerByteAsync(RawWritesPerRound, async () => await tcp.StreamAsync(BulkLength, RawWritesPerRound));
+                    var (importRate, importNs) = await PerByteAsync(count, async () => await ImportedUrbs.RunAsync(client, request, count, inFlight));
                     if (round >= 0)
                     {
                         rawRates.Add(rawRate);
                         importRates.Add(importRate);
+                        rawCpu.Add(rawNs);
+                        tcpCpu.Add(tcpNs);
+                        importCpu.Add(importNs);
                     }
                 }
 
@@ -90,12 +104,31 @@ internal static class ImportBench
 
                 Console.WriteLine(FormattableString.Invariant(
                     $"| {name} | {inFlight} | {rawMedian:F0} | {importMedian:F0} | {importRates.Min():F0}–{importRates.Max():F0} | {ratio:F2} | {perRound.Min():F2}–{perRound.Max():F2} |"));
+                var (tlsNs, tcpNsMedian, importNsMedian) = (RoundTrips.Median(rawCpu), RoundTrips.Median(tcpCpu), RoundTrips.Median(importCpu));
+                cpuRows.Add(FormattableString.Invariant(
+                    $"| {name} | {inFlight} | {tlsNs:F2} | {tcpNsMedian:F2} | {tlsNs + tcpNsMedian:F2} | {importNsMedian:F2} | {importNsMedian - tlsNs - tcpNsMedian:F2} |"));
             }
         }
 
         Console.WriteLine();
+        Console.WriteLine("CPU time of this process (every thread, user and kernel) per payload byte, medians over the rounds. The import");
+        Console.WriteLine("path crosses two sockets (TCP to usbipd, TLS between the nodes); raw TCP is a one-way stream of 64 KiB chunks:");
+        Console.WriteLine();
+        Console.WriteLine("| Transfer | In flight | Raw TLS ns/B | Raw TCP ns/B | Both hops ns/B | Import ns/B | Import − both hops |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        cpuRows.ForEach(Console.WriteLine);
+        Console.WriteLine();
         Console.WriteLine($"# target bulk at 32 in flight >= {ThroughputTarget} x raw TLS, both directions: {(met ? "met" : "NOT met")}");
         return met;
+    }
+
+    /// <summary>The payload rate in MB/s and the process's CPU time per payload byte in ns of <paramref name="run"/>.</summary>
+    private static async Task<(double Rate, double CpuNs)> PerByteAsync(int chunks, Func<Task<TimeSpan>> run)
+    {
+        var bytes = (double)chunks * BulkLength;
+        var cpu = Environment.CpuUsage.TotalTime;
+        var elapsed = await run();
+        return (bytes / elapsed.TotalSeconds / 1e6, (Environment.CpuUsage.TotalTime - cpu).TotalNanoseconds / bytes);
     }
 
     private static async Task<bool> RoundTripsAsync(UsbIpClientConnection client, RawTlsLimit raw, int rounds)

@@ -25,8 +25,8 @@ internal sealed class RawTlsLimit : IAsyncDisposable
 
     public static async Task<RawTlsLimit> StartAsync() => new(await TlsPair.ConnectAsync(), await TlsPair.ConnectAsync());
 
-    /// <summary>MB/s (10^6 B/s) of <paramref name="writes"/> 64 KiB writes, client to server or server to client.</summary>
-    public async Task<double> StreamAsync(bool towardsClient, int writes)
+    /// <summary>The time <paramref name="writes"/> 64 KiB writes take to arrive, client to server or server to client.</summary>
+    public async Task<TimeSpan> StreamAsync(bool towardsClient, int writes)
     {
         var (from, to) = towardsClient ? (_stream.Server.Stream, _stream.Client.Stream) : (_stream.Client.Stream, _stream.Server.Stream);
         var data = new byte[WriteSize];
@@ -46,7 +46,7 @@ internal sealed class RawTlsLimit : IAsyncDisposable
         }
 
         await writing;
-        return total / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e6;
+        return Stopwatch.GetElapsedTime(start);
     }
 
     /// <summary><see cref="RoundTrips.PerRound"/> round trips of 64 bytes each way, one at a time; each in µs.</summary>
