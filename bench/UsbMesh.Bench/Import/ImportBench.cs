@@ -15,8 +15,9 @@ namespace UsbMesh.Bench.Import;
 /// to the device actor of a sink/source gadget (<see cref="ImportNodes"/>). The limits are a one-way stream of 64 KiB
 /// writes and a 64-byte ping-pong on identity-bound TLS over loopback (<see cref="RawTlsLimit"/>). After a warm-up
 /// round, rounds alternate (raw, import, raw, …) so outside load hits both; the tables show medians, ranges and ratios.
-/// The bulk table also gives each path's CPU time per byte: with every hop in one process on a few cores, what a byte
-/// costs in CPU bounds the throughput, and that figure moves less with outside load than the rates do.
+/// A second table gives each path's CPU time per byte, with a raw TCP stream beside them (the client's hop to usbipd):
+/// with every hop in one process on a few cores, what a byte costs in CPU bounds the throughput, and that figure moves
+/// less with outside load than the rates do.
 /// </summary>
 internal static class ImportBench
 {
@@ -59,8 +60,7 @@ internal static class ImportBench
 
     private static async Task<bool> ThroughputAsync(UsbIpClientConnection client, RawTlsLimit raw, RawTcpClient tcp, int rounds)
     {
-        Console.WriteLine("Bulk, 64 KiB per URB; MB/s = 10^6 B/s of payload; raw TLS = one-way stream of 64 KiB writes in the same direction;");
-        Console.WriteLine("CPU ns/B = this process's CPU time (every thread, user and kernel) per payload byte, median over the rounds:");
+        Console.WriteLine("Bulk, 64 KiB per URB; MB/s = 10^6 B/s of payload; raw TLS = one-way stream of 64 KiB writes in the same direction:");
         Console.WriteLine();
         Console.WriteLine("| Transfer | In flight | Raw TLS MB/s (median) | Import MB/s (median) | Import MB/s min–max | Ratio of medians | Ratio per round, min–max |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
