@@ -7,7 +7,9 @@ namespace UsbMesh.Bench;
 /// beside the kernel's own USB/IP export (see <see cref="Kernel.KernelUsbIpBench"/>). <c>usbip [rounds]</c>: the usbipd endpoint on loopback against raw TCP
 /// (a custom loop that prints a table; see <see cref="UsbIp.UsbIpEndpointBench"/>). <c>lanes [rounds]</c>: one multiplexer
 /// lane against a raw TLS stream (see <see cref="Mesh.LaneBench"/>). <c>remote [rounds]</c>: actor messages between two
-/// nodes over remoting against raw TLS (see <see cref="Mesh.RemoteBench"/>). <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
+/// nodes over remoting against raw TLS (see <see cref="Mesh.RemoteBench"/>). <c>import [rounds]</c>: a device of
+/// another node through a usbipd endpoint and the TLS mesh against raw TLS (see <see cref="Import.ImportBench"/>); <c>import loop &lt;out|in|interrupt&gt; [seconds]</c> runs only
+/// that path, to profile. <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>); no filter runs every benchmark.
 /// <c>--in-process</c> runs the benchmarks in this process instead of one process each.
 /// </summary>
@@ -38,6 +40,16 @@ internal static class Program
         if (args is ["remote", ..])
         {
             return Mesh.RemoteBench.Run(args);
+        }
+
+        if (args is ["import", "loop", ..])
+        {
+            return Import.ImportLoop.Run(args);
+        }
+
+        if (args is ["import", ..])
+        {
+            return Import.ImportBench.Run(args);
         }
 
         if (args is ["alloc", ..])
