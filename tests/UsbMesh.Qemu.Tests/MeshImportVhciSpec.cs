@@ -20,10 +20,11 @@ namespace UsbMesh.Qemu.Tests;
 /// <remarks>
 /// Both nodes probe a silent connection after 300 ms and close it after 1.5 s, so the 3 s cut really breaks the
 /// session's lanes (with the defaults, TCP would just retransmit across it). The grace period is the default 10 s.
+/// Connections may take 30 s to open: the guest's first TLS handshake runs cold code under emulation.
 /// </remarks>
 public sealed class MeshImportVhciSpec(ITestOutputHelper output)
 {
-    private const int PatternMiB = 8;
+    private const int PatternMiB = 4;
     private const int OffsetMiB = 4;
     private static readonly TimeSpan GuestLimit = TimeSpan.FromSeconds(240);
     private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(120);
@@ -59,7 +60,6 @@ public sealed class MeshImportVhciSpec(ITestOutputHelper output)
         value DISK-PATH "$(readlink -f /sys/block/$(vhci_disk))"
         dmesg -c > $W/dmesg-attached
         : > $W/passes
-        pass || exit 21
         ( after=0; while [ "$after" = 0 ]; do [ -e $W/go-restored ] && after=1; pass || exit 1; done ) &
         io=$!
         step io-running
@@ -69,6 +69,7 @@ public sealed class MeshImportVhciSpec(ITestOutputHelper output)
         value DISK-AFTER "/dev/$(vhci_disk)"
         value DISK-PATH-AFTER "$(readlink -f /sys/block/$(vhci_disk))"
         dmesg > $W/dmesg-end
+        cp $W/node.log $W/node-before-stop.log
         kill -TERM "$node"
         wait_for "! kill -0 $node 2>/dev/null" 150 || kill -KILL "$node"
         exit 0
@@ -153,11 +154,12 @@ public sealed class MeshImportVhciSpec(ITestOutputHelper output)
                 Assert.DoesNotContain("disconnect", kernelSince, StringComparison.OrdinalIgnoreCase);
 
                 // The session broke and resumed on both nodes; the guest's daemon never detached or lost the device.
-                var guestLog = GuestLog();
+                var guestLog = File.ReadAllText(Path.Combine(work, "node-before-stop.log"));
                 Assert.Contains("Attached hub:", guestLog);
                 Assert.Contains("lost its link", guestLog);
                 Assert.Contains(" resumed", guestLog);
                 Assert.DoesNotContain("left vhci_hcd port", guestLog);
+                Assert.DoesNotContain("Detached ", guestLog);
                 Assert.DoesNotContain(" is gone: ", guestLog);
                 Assert.DoesNotContain("did not come back within", ReadShared(hubLog));
 
@@ -193,7 +195,7 @@ public sealed class MeshImportVhciSpec(ITestOutputHelper output)
           node { name = guest, state-directory = /tmp/usbmesh-node }
           identity.key-file = /tmp/guest.key
           listen.endpoints = []
-          transports { enabled = [tls], heartbeat-interval = 300ms, idle-timeout = 1500ms }
+          transports { enabled = [tls], heartbeat-interval = 300ms, idle-timeout = 1500ms, connect-timeout = 30s }
           mesh.seed-nodes = ["10.0.2.2:{{hubPort}}"]
           trust.peers = [ { name = hub, id = "{{hubId}}" } ]
           imports { attach-to = vhci, rules = [ { node = hub, match { } } ] }
@@ -210,7 +212,7 @@ public sealed class MeshImportVhciSpec(ITestOutputHelper output)
               node { name = hub, state-directory = "{{state}}" }
               identity.key-file = "{{keyFile}}"
               listen { endpoints = ["127.0.0.1:{{port}}"], advertise = ["10.0.2.2:{{port}}"] }
-              transports { enabled = [tls], heartbeat-interval = 300ms, idle-timeout = 1500ms }
+              transports { enabled = [tls], heartbeat-interval = 300ms, idle-timeout = 1500ms, connect-timeout = 30s }
               trust.peers = [ { name = guest, id = "{{guestId}}" } ]
               gadgets = [ { type = mass-storage, name = stick, image = "stick.img", size = 32 MiB, share-with = [guest] } ]
               usb-host.enabled = off
