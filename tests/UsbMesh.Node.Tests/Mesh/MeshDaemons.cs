@@ -4,8 +4,9 @@ using UsbMesh.Mesh.Identity;
 namespace UsbMesh.Node.Tests;
 
 /// <summary>One node of a <see cref="MeshDaemons"/> set: who it is, where it listens, whom it trusts and joins
-/// through, and the gadgets it exports (HOCON gadget entries).</summary>
-public sealed record MeshNodeSpec(string Name, string Listen, string[] Trusts, string[] Seeds, string[] Gadgets, IReadOnlyList<string>? Launcher = null);
+/// through, the gadgets it exports (HOCON gadget entries), and HOCON of its own that overrides the shared settings
+/// (<paramref name="Settings"/>, e.g. a usbipd endpoint or a shorter grace period).</summary>
+public sealed record MeshNodeSpec(string Name, string Listen, string[] Trusts, string[] Seeds, string[] Gadgets, IReadOnlyList<string>? Launcher = null, string Settings = "");
 
 /// <summary>
 /// Several usbmeshd processes forming a mesh, each started from a HOCON file written here: identity keys are created
@@ -24,6 +25,9 @@ public sealed class MeshDaemons : IAsyncDisposable
     public bool IsRunning(string name) => _daemons.ContainsKey(name);
 
     public NodeId IdOf(string name) => Identity(name).Id;
+
+    /// <summary>The node's state directory, where relative gadget image paths point.</summary>
+    public string StateDirectoryOf(string name) => Path.Combine(_root, name);
 
     public DaemonProcess Start(MeshNodeSpec node)
     {
@@ -61,7 +65,7 @@ public sealed class MeshDaemons : IAsyncDisposable
 
     private string ConfigOf(MeshNodeSpec node)
     {
-        var state = Path.Combine(_root, node.Name);
+        var state = StateDirectoryOf(node.Name);
         Directory.CreateDirectory(state, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var identity = Identity(node.Name);
         var peers = string.Join("\n", node.Trusts.Select(t => $$"""    { name = {{t}}, id = "{{IdOf(t)}}" }"""));
@@ -91,6 +95,7 @@ public sealed class MeshDaemons : IAsyncDisposable
               logging { level = info, console.format = text }
               coordinated-shutdown.default-phase-timeout = 2s
             }
+            {{node.Settings}}
             """;
     }
 

@@ -44,6 +44,9 @@ public sealed class NetworkNamespaces : IDisposable
     /// <summary>The node's address in its namespace (no port).</summary>
     public string AddressOf(string node) => _nodes[node].Address;
 
+    /// <summary>The name of the node's namespace (as <c>ip netns</c> knows it, under /run/netns).</summary>
+    public string NamespaceOf(string node) => _nodes[node].Namespace;
+
     /// <summary>The command prefix that runs a program inside the node's namespace.</summary>
     public IReadOnlyList<string> LauncherOf(string node) => ["ip", "netns", "exec", _nodes[node].Namespace];
 
