@@ -155,6 +155,27 @@ public sealed class MultiplexerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Lanes_closed_both_ways_no_longer_count_so_a_connection_carries_many_more_than_the_maximum_over_its_life()
+    {
+        var (client, server) = Pair(new MultiplexerOptions { MaxLanes = 4 });
+
+        for (var i = 0; i < 40; i++)
+        {
+            var lane = client.OpenLane();
+            await lane.WriteAsync(new[] { (byte)i });
+            var accepted = await server.AcceptLaneAsync().AsTask().WaitAsync(Bound);
+            Assert.Equal(new[] { (byte)i }, await ReadAllAsync(accepted, 1));
+            accepted.Complete();
+            lane.Complete();
+            Assert.Equal(0, await lane.ReadAsync(new byte[1]).AsTask().WaitAsync(Bound));
+            Assert.Equal(0, await accepted.ReadAsync(new byte[1]).AsTask().WaitAsync(Bound));
+        }
+
+        Assert.False(client.Completion.IsCompleted, client.Completion.IsCompleted ? await client.Completion : "");
+        Assert.False(server.Completion.IsCompleted, server.Completion.IsCompleted ? await server.Completion : "");
+    }
+
+    [Fact]
     public async Task A_cancelled_read_gives_up_its_buffer_and_the_next_read_gets_the_bytes_in_order()
     {
         var (client, server) = Pair(Small);

@@ -192,6 +192,17 @@ public sealed class Multiplexer : IAsyncDisposable
 
     private MuxLane? LaneOf(uint id) => _lanes.GetValueOrDefault(id);
 
+    /// <summary>A lane closed both ways is no longer routed to (what it buffered stays readable), and a lane the peer
+    /// opened no longer counts against <see cref="MultiplexerOptions.MaxLanes"/>: a long-lived connection carries any
+    /// number of lanes over its life, not more than the maximum at once.</summary>
+    internal void Forget(MuxLane lane)
+    {
+        if (_lanes.TryRemove(lane.Id, out _) && lane.Id % 2 == (_initiator ? 0u : 1u))
+        {
+            Interlocked.Decrement(ref _peerLanes);
+        }
+    }
+
     private MuxLane? OpenedByPeer(uint id, out string? refusal)
     {
         refusal = null;
@@ -202,7 +213,7 @@ public sealed class Multiplexer : IAsyncDisposable
             return null;
         }
 
-        if (++_peerLanes > Options.MaxLanes)
+        if (Interlocked.Increment(ref _peerLanes) > Options.MaxLanes)
         {
             refusal = $"the peer opened more than {Options.MaxLanes} lanes";
             return null;

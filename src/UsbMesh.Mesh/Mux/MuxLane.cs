@@ -25,6 +25,7 @@ public sealed class MuxLane : Transport.ILane
     private int _sendCredit;
     private int _consumedSinceGrant;
     private bool _remoteClosed;
+    private bool _localClosed;
     private Exception? _failure;
 
     internal MuxLane(Multiplexer owner, uint id, int window)
@@ -133,8 +134,27 @@ public sealed class MuxLane : Transport.ILane
         }
     }
 
-    /// <summary>Tells the peer nothing more will be sent on this lane.</summary>
-    public void Complete() => _owner.Send(MuxFrameType.Close, Id, []);
+    /// <summary>Tells the peer nothing more will be sent on this lane (once; later calls do nothing).</summary>
+    public void Complete()
+    {
+        bool bothClosed;
+        lock (_gate)
+        {
+            if (_localClosed)
+            {
+                return;
+            }
+
+            _localClosed = true;
+            bothClosed = _remoteClosed;
+        }
+
+        _owner.Send(MuxFrameType.Close, Id, []);
+        if (bothClosed)
+        {
+            _owner.Forget(this);
+        }
+    }
 
     /// <summary>Bytes received and not yet read.</summary>
     internal int Buffered
@@ -213,10 +233,17 @@ public sealed class MuxLane : Transport.ILane
 
     internal void OnClose()
     {
+        bool bothClosed;
         lock (_gate)
         {
             _remoteClosed = true;
+            bothClosed = _localClosed;
             WakeReader();
+        }
+
+        if (bothClosed)
+        {
+            _owner.Forget(this);
         }
     }
 
