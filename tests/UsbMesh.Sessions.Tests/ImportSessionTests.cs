@@ -12,7 +12,7 @@ namespace UsbMesh.Sessions.Tests;
 public sealed class ImportSessionTests(ITestOutputHelper output) : TestKit.TestKit(output), IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private static readonly SessionSettings Settings = SessionSettings.Default with { GracePeriod = TimeSpan.FromSeconds(3), HandshakeTimeout = TimeSpan.FromSeconds(2) };
+    private static readonly SessionSettings Settings = SessionSettings.Default with { GracePeriod = TimeSpan.FromSeconds(6), HandshakeTimeout = TimeSpan.FromSeconds(5) };
     private SessionNodes _nodes = null!;
 
     public async Task InitializeAsync() => _nodes = await SessionNodes.StartAsync(Sys, Settings);

@@ -11,7 +11,7 @@ namespace UsbMesh.Sessions.Tests;
 public sealed class RelayedSessionTests(ITestOutputHelper output) : TestKit.TestKit(output), IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private static readonly SessionSettings Settings = SessionSettings.Default with { GracePeriod = TimeSpan.FromSeconds(5), HandshakeTimeout = TimeSpan.FromSeconds(4) };
+    private static readonly SessionSettings Settings = SessionSettings.Default with { GracePeriod = TimeSpan.FromSeconds(5), HandshakeTimeout = TimeSpan.FromSeconds(10) };
     private SessionNodes _nodes = null!;
 
     public async Task InitializeAsync() => _nodes = await SessionNodes.StartAsync(Sys, Settings, throughRelay: true);

@@ -15,13 +15,13 @@ namespace UsbMesh.Sessions.Tests;
 /// <summary>
 /// Two nodes over the in-memory network: a hub exporting a loopback device (bus id 1-1) that only the desk may
 /// import, and a desk (the test kit's own system) importing it; with <c>throughRelay</c>, a third node relays between
-/// them, which cannot reach each other. Timings are short: heartbeats every 100 ms, a link silent for 1 s counts as
-/// broken, a lane goes through the relay after 300 ms without a direct connection.
+/// them, which cannot reach each other. Timings are short: heartbeats every 100 ms, a link silent for 10 s counts as
+/// broken (the tests cut links outright; a short limit would only drop links when a busy machine delays heartbeats), a lane goes through the relay after 300 ms without a direct connection.
 /// </summary>
 internal sealed class SessionNodes : IAsyncDisposable
 {
     public const string BusId = "1-1";
-    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(3) };
+    private static readonly MultiplexerOptions Quick = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(10) };
 
     private SessionNodes(InMemoryNetwork network, ActorSystem hubSystem, Remoting hub, Remoting desk, IActorRef hubDevice, LoopbackDevice loopback, IActorRef imports, IActorRef hubSessions)
     {
@@ -64,6 +64,12 @@ internal sealed class SessionNodes : IAsyncDisposable
         var hubTrust = TrustList.Of([new TrustedPeer("desk", deskId.Id, Admin: false, Origin: "test")]);
         var hub = await ListenAsync(network, "mem://hub", hubSystem, hubId.Id);
         var deskRemoting = await ListenAsync(network, "mem://desk", desk, deskId.Id);
+        if (throughRelay)
+        {
+            // Before the desk learns where the hub is: a connection made first would stay up, silent, behind the partition.
+            network.FaultsBetween("mem://hub", "mem://desk").Partition();
+        }
+
         deskRemoting.AddAddresses(hubId.Id, ["mem://hub"]);
         (ActorSystem System, Remoting Remoting)? relay = null;
         if (throughRelay)
@@ -117,7 +123,6 @@ internal sealed class SessionNodes : IAsyncDisposable
     private static async Task<(ActorSystem, Remoting)> StartRelayAsync(InMemoryNetwork network, Remoting hub, NodeIdentity hubId, TrustList hubTrust,
         Remoting desk, NodeIdentity deskId)
     {
-        network.FaultsBetween("mem://hub", "mem://desk").Partition();
         var relayId = NodeIdentity.Generate();
         var system = ActorSystem.Create("relay");
         var relay = await ListenAsync(network, "mem://relay", system, relayId.Id);
