@@ -190,18 +190,7 @@ public static class SessionHandshake
     private static async Task<byte[]> ReadAsync(ILane lane, int count, CancellationToken cancellationToken)
     {
         var buffer = new byte[count];
-        var at = 0;
-        while (at < count)
-        {
-            var read = await lane.ReadAsync(buffer.AsMemory(at), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("the lane ended inside the session handshake");
-            }
-
-            at += read;
-        }
-
+        await lane.ReadExactlyAsync(buffer, cancellationToken, "the lane ended inside the session handshake").ConfigureAwait(false);
         return buffer;
     }
 }

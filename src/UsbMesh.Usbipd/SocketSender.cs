@@ -141,7 +141,7 @@ internal sealed class SocketSender
                 if (remaining > 0)
                 {
                     // A partial send (a signal, a socket buffer change): send what is left.
-                    segments = Rest(segments, sent);
+                    segments = PartialSends.Rest(segments, sent);
                 }
             }
         }
@@ -160,23 +160,5 @@ internal sealed class SocketSender
         }
 
         _buffers.Clear();
-    }
-
-    private static List<ArraySegment<byte>> Rest(IList<ArraySegment<byte>> segments, long sent)
-    {
-        var rest = new List<ArraySegment<byte>>(segments.Count);
-        foreach (var segment in segments)
-        {
-            if (sent >= segment.Count)
-            {
-                sent -= segment.Count;
-                continue;
-            }
-
-            rest.Add(segment.Slice((int)sent));
-            sent = 0;
-        }
-
-        return rest;
     }
 }

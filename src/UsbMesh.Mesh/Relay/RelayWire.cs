@@ -33,7 +33,7 @@ internal static class RelayWire
     public static async Task<NodeId> ReadNodeAsync(ILane lane, CancellationToken cancellationToken)
     {
         var key = new byte[NodeId.KeyLength];
-        await ReadExactlyAsync(lane, key, cancellationToken).ConfigureAwait(false);
+        await lane.ReadExactlyAsync(key, cancellationToken).ConfigureAwait(false);
         return NodeId.FromPublicKey(key);
     }
 
@@ -60,7 +60,7 @@ internal static class RelayWire
         var header = new byte[3];
         try
         {
-            await ReadExactlyAsync(lane, header, cancellationToken).ConfigureAwait(false);
+            await lane.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
             var length = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(1));
             if (header[0] is not (Connected or Refused) || length > MaxReason)
             {
@@ -68,26 +68,12 @@ internal static class RelayWire
             }
 
             var reason = new byte[length];
-            await ReadExactlyAsync(lane, reason, cancellationToken).ConfigureAwait(false);
+            await lane.ReadExactlyAsync(reason, cancellationToken).ConfigureAwait(false);
             return header[0] == Connected ? null : Encoding.UTF8.GetString(reason);
         }
         catch (EndOfStreamException)
         {
             throw new RelayRefusedException("the relay closed the lane without an answer (it may not offer relaying)");
-        }
-    }
-
-    private static async Task ReadExactlyAsync(ILane lane, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var read = await lane.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException();
-            }
-
-            buffer = buffer[read..];
         }
     }
 }

@@ -48,9 +48,9 @@ internal sealed class LaneServices(ActorSystem system)
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(HeaderTimeout);
             var length = new byte[1];
-            await ReadExactlyAsync(lane, length, timeout.Token).ConfigureAwait(false);
+            await lane.ReadExactlyAsync(length, timeout.Token).ConfigureAwait(false);
             var name = new byte[length[0]];
-            await ReadExactlyAsync(lane, name, timeout.Token).ConfigureAwait(false);
+            await lane.ReadExactlyAsync(name, timeout.Token).ConfigureAwait(false);
             service = Encoding.UTF8.GetString(name);
         }
         catch (Exception e) when (e is OperationCanceledException or EndOfStreamException or IOException)
@@ -75,20 +75,6 @@ internal sealed class LaneServices(ActorSystem system)
         {
             system.Log.Warning("Service [{0}] failed on a lane from node {1}: {2}", service, peer.Short, e.Message);
             lane.Complete();
-        }
-    }
-
-    private static async Task ReadExactlyAsync(ILane lane, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var read = await lane.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException();
-            }
-
-            buffer = buffer[read..];
         }
     }
 }

@@ -240,7 +240,7 @@ public sealed class UsbIpClientConnection : IAsyncDisposable
                     remaining -= sent;
                     if (remaining > 0)
                     {
-                        segments = Rest(segments, sent);
+                        segments = PartialSends.Rest(segments, sent);
                     }
                 }
 
@@ -285,24 +285,6 @@ public sealed class UsbIpClientConnection : IAsyncDisposable
 
         _unlinks.Clear();
         _closed.TrySetResult(reason);
-    }
-
-    private static List<ArraySegment<byte>> Rest(IList<ArraySegment<byte>> segments, long sent)
-    {
-        var rest = new List<ArraySegment<byte>>(segments.Count);
-        foreach (var segment in segments)
-        {
-            if (sent >= segment.Count)
-            {
-                sent -= segment.Count;
-                continue;
-            }
-
-            rest.Add(segment.Slice((int)sent));
-            sent = 0;
-        }
-
-        return rest;
     }
 
     /// <summary>A transfer in flight: its request (to frame and read its reply) and its completion.</summary>
