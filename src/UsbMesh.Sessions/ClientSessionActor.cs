@@ -46,8 +46,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         _trust = trust;
         _settings = settings;
         _log = Context.GetLogger();
-        var self = Self;
-        _lanes = new SessionLanePair(settings.Lanes, (kind, message) => self.Tell(new Inbound(kind, message), ActorRefs.NoSender));
+        _lanes = new SessionLanePair(settings.Lanes, Self);
         ReceiveAsync<Open>(_ => OpenAsync());
     }
 
@@ -121,7 +120,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
     private void Serving()
     {
         Receive<ClientSessions.Arrived>(arrived => Attach(arrived.Hello.Kind, arrived.Lane, arrived.Hello.Delivered, SessionOutcome.Resumed));
-        Receive<Inbound>(OnInbound);
+        Receive<SessionLanePair.Received>(OnInbound);
         Receive<UsbDevice.SubmitCompleted>(completed =>
         {
             var kind = _laneOf.Remove((uint)completed.Seqnum, out var lane) ? lane : SessionLaneKind.Control;
@@ -141,7 +140,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
                 _lanes.Send(kind, PduCodec.Encode(reply));
             }
         });
-        Receive<LaneEnded>(OnLaneEnded);
+        Receive<SessionLanePair.Ended>(OnLaneEnded);
         Receive<GraceOver>(_ => End($"{Who} ended: node {Importer.Short} did not come back within {_settings.GracePeriod.TotalSeconds:0.#} s; the lease is released"));
         Receive<MembershipChange>(change => End($"{Who} ended: node {Importer.Short} is {(change is MemberDowned ? "down" : "removed")}; the lease is released"),
             change => change.Member.Id == Importer);
@@ -152,8 +151,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
     private void Attach(SessionLaneKind kind, ILane lane, long peerDelivered, SessionOutcome outcome)
     {
         var welcome = SessionHandshake.Encode(new SessionWelcome(outcome, _lanes.Delivered(kind), "", _device));
-        _lanes.RunAsync(kind, lane, peerDelivered, () => lane.WriteAsync(welcome).AsTask())
-            .PipeTo(Self, success: ended => new LaneEnded(kind, ended.Generation, ended.Reason));
+        _lanes.Run(kind, lane, peerDelivered, () => lane.WriteAsync(welcome).AsTask());
         _connected[(int)kind] = true;
         if (_connected.All(c => c) && Timers.IsTimerActive(GraceTimer))
         {
@@ -164,7 +162,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         Report();
     }
 
-    private void OnInbound(Inbound inbound)
+    private void OnInbound(SessionLanePair.Received inbound)
     {
         if (inbound.Message.IsEmpty)
         {
@@ -197,7 +195,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnLaneEnded(LaneEnded ended)
+    private void OnLaneEnded(SessionLanePair.Ended ended)
     {
         if (!_lanes.IsCurrent(ended.Kind, ended.Generation))
         {
@@ -261,8 +259,4 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
     {
         public static readonly GraceOver Instance = new();
     }
-
-    private sealed record Inbound(SessionLaneKind Kind, ReadOnlyMemory<byte> Message);
-
-    private sealed record LaneEnded(SessionLaneKind Kind, int Generation, string Reason);
 }

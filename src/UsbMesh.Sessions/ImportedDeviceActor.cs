@@ -58,8 +58,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         _settings = settings;
         _requester = requester;
         _log = Context.GetLogger();
-        var self = Self;
-        _lanes = new SessionLanePair(settings.Lanes, (kind, message) => self.Tell(new Inbound(kind, message), ActorRefs.NoSender));
+        _lanes = new SessionLanePair(settings.Lanes, Self);
         _parser = UsbIpUrbParser.ForClient(LookUpSubmit);
         Receive<Handshaken>(OnOpened);
         Receive<HandshakeFailed>(failed =>
@@ -141,8 +140,8 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         Receive<UsbDevice.GetInfo>(_ => Sender.Tell(_info! with { Holder = _holder }));
         Receive<UsbDevice.Submit>(OnSubmit);
         Receive<UsbDevice.Unlink>(OnUnlink);
-        Receive<Inbound>(OnInbound);
-        Receive<LaneEnded>(OnLaneEnded);
+        Receive<SessionLanePair.Received>(OnInbound);
+        Receive<SessionLanePair.Ended>(OnLaneEnded);
         Receive<Reconnect>(_ => Handshake(), _ => !_closing);
         Receive<Handshaken>(resumed =>
         {
@@ -193,7 +192,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         _lanes.Send(kind, PduCodec.Encode(UsbIpClientTranslation.CmdUnlink((uint)unlink.Seqnum, _devId, (uint)unlink.UnlinkSeqnum)));
     }
 
-    private void OnInbound(Inbound inbound)
+    private void OnInbound(SessionLanePair.Received inbound)
     {
         try
         {
@@ -230,7 +229,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         return false;
     }
 
-    private void OnLaneEnded(LaneEnded ended)
+    private void OnLaneEnded(SessionLanePair.Ended ended)
     {
         if (!_lanes.IsCurrent(ended.Kind, ended.Generation) || _reconnecting || _closing)
         {
@@ -292,9 +291,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     {
         foreach (var opened in handshaken.Lanes)
         {
-            var kind = opened.Kind;
-            _lanes.RunAsync(kind, opened.Lane, opened.Welcome.Delivered, () => Task.CompletedTask)
-                .PipeTo(Self, success: ended => new LaneEnded(kind, ended.Generation, ended.Reason));
+            _lanes.Run(opened.Kind, opened.Lane, opened.Welcome.Delivered, () => Task.CompletedTask);
         }
     }
 
@@ -327,9 +324,6 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
     private sealed record HandshakeFailed(string Reason, bool Final);
 
-    private sealed record Inbound(SessionLaneKind Kind, ReadOnlyMemory<byte> Message);
-
-    private sealed record LaneEnded(SessionLaneKind Kind, int Generation, string Reason);
 
     private sealed record Reconnect
     {

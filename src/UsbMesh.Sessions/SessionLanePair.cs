@@ -1,3 +1,4 @@
+using UsbMesh.Actors;
 using UsbMesh.Mesh.Resumable;
 using UsbMesh.Mesh.Transport;
 
@@ -5,7 +6,8 @@ namespace UsbMesh.Sessions;
 
 /// <summary>
 /// The two resumable lanes of one session, seen from either end: sends keep their order per lane, each lane runs on
-/// the newest transport lane it was given (a previous run is stopped first), and the owner hears of each run's end.
+/// the newest transport lane it was given (a previous run is stopped first), and the owning actor is told of each
+/// message (<see cref="Received"/>) and of each run's end (<see cref="Ended"/>).
 /// </summary>
 internal sealed class SessionLanePair : IDisposable
 {
@@ -15,10 +17,15 @@ internal sealed class SessionLanePair : IDisposable
     private readonly CancellationTokenSource?[] _runStops = new CancellationTokenSource?[2];
     private readonly int[] _generations = new int[2];
 
+    private readonly IActorRef _owner;
+
     /// <param name="options">The bounds of each lane.</param>
-    /// <param name="deliver">Receives each message once, in order per lane, on the lane's reading thread.</param>
-    public SessionLanePair(ResumableLaneOptions options, Action<SessionLaneKind, ReadOnlyMemory<byte>> deliver) =>
-        _lanes = [.. SessionLanes.All.Select(kind => new ResumableLane(options, message => deliver(kind, message)))];
+    /// <param name="owner">Told each message once, in order per lane, and the end of each run.</param>
+    public SessionLanePair(ResumableLaneOptions options, IActorRef owner)
+    {
+        _owner = owner;
+        _lanes = [.. SessionLanes.All.Select(kind => new ResumableLane(options, message => owner.Tell(new Received(kind, message), ActorRefs.NoSender)))];
+    }
 
     /// <summary>How many messages of the other side's were delivered on the lane.</summary>
     public long Delivered(SessionLaneKind kind) => _lanes[(int)kind].Delivered;
@@ -35,9 +42,10 @@ internal sealed class SessionLanePair : IDisposable
 
     /// <summary>
     /// Runs <paramref name="kind"/> on <paramref name="transport"/> after <paramref name="before"/> (the handshake's
-    /// last step) once the previous run has stopped; completes with the generation and reason when the run ends.
+    /// last step) once the previous run has stopped; the owner is told <see cref="Ended"/> when the run ends. Called
+    /// from the owner's thread only.
     /// </summary>
-    public async Task<(int Generation, string Reason)> RunAsync(SessionLaneKind kind, ILane transport, long peerDelivered, Func<Task> before)
+    public void Run(SessionLaneKind kind, ILane transport, long peerDelivered, Func<Task> before)
     {
         var index = (int)kind;
         var generation = ++_generations[index];
@@ -47,7 +55,7 @@ internal sealed class SessionLanePair : IDisposable
         _runStops[index] = stop;
         var run = RunAfterAsync(previous, previousStop, kind, transport, peerDelivered, before, stop.Token);
         _runs[index] = run;
-        return (generation, await run.ConfigureAwait(false));
+        run.PipeTo(_owner, success: reason => new Ended(kind, generation, reason));
     }
 
     /// <summary>Whether <paramref name="generation"/> is the newest run of <paramref name="kind"/>.</summary>
@@ -65,6 +73,12 @@ internal sealed class SessionLanePair : IDisposable
             lane.Dispose();
         }
     }
+
+    /// <summary>A message of the other side, delivered once.</summary>
+    public sealed record Received(SessionLaneKind Kind, ReadOnlyMemory<byte> Message);
+
+    /// <summary>A run of <paramref name="Kind"/> stopped carrying messages; <see cref="IsCurrent"/> tells whether a newer one took over.</summary>
+    public sealed record Ended(SessionLaneKind Kind, int Generation, string Reason);
 
     private async Task<string> RunAfterAsync(Task previous, CancellationTokenSource? previousStop, SessionLaneKind kind, ILane transport, long peerDelivered, Func<Task> before, CancellationToken stop)
     {
