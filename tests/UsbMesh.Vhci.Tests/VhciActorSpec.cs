@@ -85,10 +85,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     [Fact]
     public async Task Detach_writes_the_port_closes_the_kernel_socket_and_gives_the_lease_back()
     {
-        var (_, device) = Device(UsbSpeed.High);
-        var vhci = Vhci();
-        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
-        var port = ExpectMsg<Vhci.Attached>().Port;
+        var (vhci, device, port) = AttachHighSpeed();
         var request = _sysfs.ReadAttach();
         await using var kernel = new FakeKernel(request.SocketFd, request.DevId);
         Assert.Equal("usbmesh local 100-1\n", File.ReadAllText(_sysfs.RecordPath(port)));
@@ -118,10 +115,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     [Fact]
     public void Stopping_the_front_end_detaches_its_ports()
     {
-        var (_, device) = Device(UsbSpeed.High);
-        var vhci = Vhci();
-        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
-        var port = ExpectMsg<Vhci.Attached>().Port;
+        var (vhci, device, port) = AttachHighSpeed();
 
         Sys.Stop(vhci);
 
@@ -132,10 +126,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     [Fact]
     public void A_device_that_stops_is_detached()
     {
-        var (_, device) = Device(UsbSpeed.High);
-        var vhci = Vhci();
-        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
-        var port = ExpectMsg<Vhci.Attached>().Port;
+        var (vhci, device, port) = AttachHighSpeed();
 
         Sys.Stop(device);
 
@@ -147,10 +138,7 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     [Fact]
     public async Task A_kernel_that_closes_its_side_detaches_the_port_and_frees_the_device()
     {
-        var (_, device) = Device(UsbSpeed.High);
-        var vhci = Vhci();
-        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
-        var port = ExpectMsg<Vhci.Attached>().Port;
+        var (vhci, device, port) = AttachHighSpeed();
         var request = _sysfs.ReadAttach();
         await using var kernel = new FakeKernel(request.SocketFd, request.DevId);
 
@@ -293,6 +281,15 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     }
 
     private IActorRef Vhci() => Sys.ActorOf(VhciActor.Props(Settings), "imports");
+
+    /// <summary>A high-speed device attached through a new front end, as most specs start.</summary>
+    private (IActorRef Vhci, IActorRef Device, int Port) AttachHighSpeed()
+    {
+        var (_, device) = Device(UsbSpeed.High);
+        var vhci = Vhci();
+        vhci.Tell(new Vhci.Attach(device, BusId), TestActor);
+        return (vhci, device, ExpectMsg<Vhci.Attached>().Port);
+    }
 
     private VhciSettings Settings => new() { SysfsRoot = _sysfs.Root, StateDirectory = _sysfs.StateDirectory };
 
