@@ -13,11 +13,6 @@ namespace UsbMesh.Mesh.Membership;
 /// the partition heals. Half or more may down (two nodes, or an even split, down each other; the side told first
 /// rejoins), so the last survivor of a shrinking mesh still frees what the dead held.
 /// </para>
-/// <para>
-/// And a member is downed only when every active member the leader reaches reports it unreachable itself: one that
-/// another member still hears (a node reached only through a relay, or across a link that failed one way) is alive,
-/// and downing it would cut it off from everyone.
-/// </para>
 /// </summary>
 public static class LeaderActions
 {
@@ -40,7 +35,7 @@ public static class LeaderActions
             var reachable = state.IsReachableFrom(self, member.Id);
             var next = member.Status switch
             {
-                _ when mayDown && member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter && AllReportUnreachable(state, self, member.Id) => MemberStatus.Down,
+                _ when mayDown && member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
                 MemberStatus.Joining when reachable => MemberStatus.Up,
                 MemberStatus.Leaving => MemberStatus.Removed,
                 MemberStatus.Down when timeline.DownFor(member) >= settings.RemovalMargin => MemberStatus.Removed,
@@ -55,10 +50,6 @@ public static class LeaderActions
 
         return MembershipChanges.Between(state, after);
     }
-
-    /// <summary>Whether every active member <paramref name="self"/> reaches, itself included, reports <paramref name="subject"/> unreachable.</summary>
-    private static bool AllReportUnreachable(MembershipState state, NodeId self, NodeId subject) =>
-        state.Members.Where(m => m.IsActive && m.Id != subject && state.IsReachableFrom(self, m.Id)).All(m => state.ReportsUnreachable(m.Id, subject));
 
     /// <summary>Whether <paramref name="self"/> reaches at least half of the active members, itself included.</summary>
     private static bool MayDown(MembershipState state, NodeId self)

@@ -89,10 +89,6 @@ public sealed class MembershipState : IEquatable<MembershipState>
     public bool IsUnreachable(NodeId subject) =>
         _rows.Values.Any(row => row.Observer != subject && IsCurrent(row) && row.StatusOf(subject) == ReachabilityStatus.Unreachable);
 
-    /// <summary>Whether <paramref name="observer"/> itself, in its current row, reports <paramref name="subject"/> unreachable.</summary>
-    public bool ReportsUnreachable(NodeId observer, NodeId subject) =>
-        _rows.TryGetValue(observer, out var row) && IsCurrent(row) && row.StatusOf(subject) == ReachabilityStatus.Unreachable;
-
     /// <summary>
     /// Whether <paramref name="subject"/> is reachable as <paramref name="viewer"/> sees it: the viewer always reaches
     /// itself, its own verdict on the subject wins, and without one any current observer's "unreachable" counts.

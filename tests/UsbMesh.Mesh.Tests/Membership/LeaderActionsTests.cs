@@ -136,20 +136,6 @@ public sealed class LeaderActionsTests
     }
 
     [Fact]
-    public void A_member_another_member_still_hears_is_not_downed_until_that_member_loses_it_too()
-    {
-        var timeline = new MemberTimeline(_clock);
-        var relayed = With(Member(Nodes.A), Member(Nodes.B), Member(Nodes.C)).MarkUnreachable(Nodes.A, Nodes.C).State;
-        Tick(relayed, Nodes.A, timeline);
-        _clock.Advance(TimeSpan.FromMinutes(1));
-
-        Assert.False(Tick(relayed, Nodes.A, timeline).HasChanges);
-
-        var lost = relayed.MarkUnreachable(Nodes.B, Nodes.C).State;
-        Assert.Equal(new MembershipChange[] { new MemberDowned(Member(Nodes.C, MemberStatus.Down)) }, Tick(lost, Nodes.A, timeline).Changes);
-    }
-
-    [Fact]
     public void A_member_unreachable_only_to_others_is_not_downed_by_a_leader_that_reaches_it()
     {
         var timeline = new MemberTimeline(_clock);
