@@ -25,7 +25,15 @@ public static class CommandParser
             return null;
         }
 
-        if (words.Count < 2 || palette.Find(words[1]) is not { } definition)
+        var first = 2;
+        var definition = words.Count >= 2 ? palette.Find(words[1]) : null;
+        if (definition is null && palette.Default is not null)
+        {
+            definition = palette.Find(palette.Default);
+            first = 1;
+        }
+
+        if (definition is null)
         {
             error = (words.Count < 2 ? $"Name a command of '{palette.Name}'" : $"No command '{words[1]}' in '{palette.Name}'")
                 + $". Commands: {string.Join(", ", palette.Commands.Select(c => c.Name))}.";
@@ -34,7 +42,7 @@ public static class CommandParser
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var position = 0;
-        for (var i = 2; i < words.Count; i++)
+        for (var i = first; i < words.Count; i++)
         {
             var word = words[i];
             if (word.StartsWith('-') && word.Length > 1)
