@@ -56,6 +56,14 @@ internal sealed class ClientSession(ShellClient client, Terminal terminal, Clien
             return ShellErrors.ExitUsage;
         }
 
+        // 'usbmesh devices list --help' describes the command, unless the command has a switch of that name itself.
+        if (rest.Any(IsHelpSwitch) && CommandWords.DefinitionOf(palettes, rest)?.Arguments.Any(a => a.Switches.Any(IsHelpSwitch)) != true)
+        {
+            var topic = rest.Where(w => !IsHelpSwitch(w)).Take(2).ToList();
+            var palette = palettes.FirstOrDefault(p => p.Name == topic.FirstOrDefault());
+            return HelpText.Show(terminal, client.Welcome, topic.Count == 2 && palette?.Find(topic[1]) is null ? topic[..1] : topic);
+        }
+
         if (rest.Count == 0 || rest[0] == "help")
         {
             return HelpText.Show(terminal, client.Welcome, rest.Skip(1).ToList());
@@ -76,6 +84,8 @@ internal sealed class ClientSession(ShellClient client, Terminal terminal, Clien
         ICommandOutput output = commandOptions.Json ? new JsonOutput(Console.Out) : new HumanOutput(terminal);
         return await CommandRunner.RunAsync(client, request, output, terminal, cancellation).ConfigureAwait(false);
     }
+
+    private static bool IsHelpSwitch(string word) => word is "--help" or "-h";
 
     public ValueTask DisposeAsync() => client.DisposeAsync();
 }

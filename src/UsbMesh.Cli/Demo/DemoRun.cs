@@ -1,8 +1,9 @@
-using Spectre.Console;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Spectre.Console;
 using UsbMesh.Cli.Nodes;
 using UsbMesh.Cli.Output;
 using UsbMesh.Sessions.Client;
@@ -27,13 +28,15 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
     {
         var root = Directory.CreateTempSubdirectory("usbmesh-demo-").FullName;
         using var interrupted = new CancellationTokenSource();
-        void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+        void Interrupt(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             interrupted.Cancel();
         }
 
-        Console.CancelKeyPress += OnCancelKeyPress;
+        // Ctrl-C, and a service manager's or a test's SIGTERM, stop both nodes cleanly.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var nodes = new List<LocalNode>();
         var succeeded = false;
         try
@@ -55,7 +58,6 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
         }
         finally
         {
-            Console.CancelKeyPress -= OnCancelKeyPress;
             await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask())).ConfigureAwait(false);
             if (succeeded)
             {
