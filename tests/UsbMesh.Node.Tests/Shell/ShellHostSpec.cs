@@ -102,4 +102,43 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
         var result = await ShellResult.RunAsync(good, new CommandRequest("node", "status", new Dictionary<string, string>()));
         Assert.Equal(0, result.ExitCode);
     }
+
+    [Fact]
+    public async Task Attach_to_usbipd_imports_a_device_both_nodes_list_until_it_is_detached()
+    {
+        var device = new Dictionary<string, string> { ["device"] = "hub/100-1" };
+
+        var attached = await mesh.RunAsync("desk", "attach", "device", new Dictionary<string, string>(device) { ["to"] = "usbipd" });
+
+        Assert.True(attached.ExitCode == 0, attached.ToString());
+        Assert.Contains("usbipd endpoint as bus id hub:100-1", attached.Text, StringComparison.Ordinal);
+        var imported = Assert.Single((await mesh.TableAsync("desk", "sessions", "list")).Rows, r => r[1] == "hub/100-1");
+        Assert.Equal(["hub", "import", "up"], imported.Skip(2).Take(3));
+        await ShellMesh.WaitUntilAsync(async () =>
+            (await mesh.TableAsync("hub", "sessions", "list")).Rows.Any(r => r[0] == imported[0] && r[1] == "hub/100-1" && r[2] == "desk" && r[3] == "export" && r[4] == "up"));
+        Assert.Contains((await mesh.TableAsync("desk", "devices", "list")).Rows, r => r[0] == "hub/100-1" && r[5] == "desk");
+        Assert.Contains((await mesh.TableAsync("desk", "attach", "list")).Rows, r => r[0] == "hub/100-1" && r[1] == "usbipd");
+
+        var detached = await mesh.RunAsync("desk", "detach", "device", device);
+
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        await ShellMesh.WaitUntilAsync(async () =>
+            !(await mesh.TableAsync("hub", "sessions", "list")).Rows.Any(r => r[1] == "hub/100-1")
+            && !(await mesh.TableAsync("desk", "sessions", "list")).Rows.Any(r => r[1] == "hub/100-1"));
+        Assert.Empty((await mesh.TableAsync("desk", "attach", "list")).Rows);
+    }
+
+    [Fact]
+    public async Task Attach_to_vhci_without_vhci_hcd_says_what_to_do()
+    {
+        if (Directory.Exists("/sys/devices/platform/vhci_hcd.0"))
+        {
+            return; // A kernel with vhci_hcd would take the device: nothing to refuse here.
+        }
+
+        var result = await mesh.RunAsync("guest", "attach", "device", new Dictionary<string, string> { ["device"] = "hub/100-2", ["to"] = "vhci" });
+
+        Assert.Equal(ShellErrors.ExitFailed, result.ExitCode);
+        Assert.Contains("--to usbipd", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
 }
