@@ -99,6 +99,12 @@ internal static class CliCommand
 
     private static async Task<int> ShellAsync(ClientOptions options, string[] words, Terminal terminal)
     {
+        if (words.Length > 0 && words[0].StartsWith('-'))
+        {
+            terminal.WriteError($"Unknown option {words[0]}: 'usbmesh --help' lists the client's options.");
+            return ShellErrors.ExitUsage;
+        }
+
         var (session, exitCode) = await ClientSession.OpenAsync(options, terminal, CancellationToken.None).ConfigureAwait(false);
         if (session is null)
         {

@@ -8,6 +8,7 @@ internal static class DemoCommand
 {
     public const long MinSize = 1L << 20;
     public const long MaxSize = 1L << 30;
+    public const long DefaultSize = 64L << 20;
 
     public static Command Create()
     {
@@ -15,11 +16,10 @@ internal static class DemoCommand
         {
             Description = "Leaves both nodes running afterwards, prints where they listen and waits for Ctrl-C.",
         };
-        var size = new Option<long>("--size")
+        var size = new Option<long?>("--size")
         {
-            Description = "The stick's size, written and read back whole: 1 MiB to 1 GiB in whole MiB.",
+            Description = "The stick's size, written and read back whole: 1 MiB to 1 GiB in whole MiB (default: 64MiB).",
             HelpName = "SIZE",
-            DefaultValueFactory = _ => 64L << 20,
             CustomParser = result => ParseSize(result.Tokens[0].Value, out var bytes, out var error) ? bytes : Fail(result, error),
         };
         var command = new Command("demo", "Runs two nodes in this process, no USB hardware or root needed: a hub with an emulated keyboard and stick, "
@@ -30,7 +30,7 @@ internal static class DemoCommand
         command.SetAction((parse, _) =>
         {
             var json = parse.GetValue<bool>(ClientOptions.JsonSwitch);
-            return new DemoRun(Terminal.Create(), parse.GetValue(size), parse.GetValue(keep), json).RunAsync();
+            return new DemoRun(Terminal.Create(), parse.GetValue(size) ?? DefaultSize, parse.GetValue(keep), json).RunAsync();
         });
         return command;
     }
@@ -59,9 +59,9 @@ internal static class DemoCommand
         return true;
     }
 
-    private static long Fail(System.CommandLine.Parsing.ArgumentResult result, string error)
+    private static long? Fail(System.CommandLine.Parsing.ArgumentResult result, string error)
     {
         result.AddError(error);
-        return 0;
+        return null;
     }
 }

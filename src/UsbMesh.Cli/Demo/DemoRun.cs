@@ -127,8 +127,8 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
         ICommandOutput output = json ? new JsonOutput(Console.Out) : new HumanOutput(terminal);
         output.Write(new ShellFrame.Table(0, "usbmesh demo", ["measure", "value"],
         [
-            ["nodes", "hub exports the stick and a keyboard; desk imports the stick over the mesh (TLS 1.3 over TCP, loopback)"],
-            ["device", $"hub/{busId}, {Size(size)} mass storage, SCSI over Bulk-Only Transport"],
+            ["device", $"hub/{busId}, a {Size(size)} stick (SCSI over Bulk-Only)"],
+            ["path", "desk imports it over the mesh: TLS 1.3 over TCP, loopback"],
             ["bytes written", size.ToString("N0", CultureInfo.InvariantCulture)],
             ["bytes read", $"{size.ToString("N0", CultureInfo.InvariantCulture)}, every byte verified"],
             ["write throughput", Throughput(size, writeTime)],

@@ -40,7 +40,7 @@ internal sealed class LineEditor(History history, Func<IReadOnlyList<string>, st
             {
                 case ConsoleKey.Enter:
                     Console.WriteLine();
-                    history.Add(line.ToString());
+                    history.Add(line.ToString().Trim());
                     return line.ToString();
                 case ConsoleKey.C when control:
                     Console.WriteLine("^C");

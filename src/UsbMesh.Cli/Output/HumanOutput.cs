@@ -16,7 +16,7 @@ internal sealed class HumanOutput(Terminal terminal) : ICommandOutput
                 terminal.Out.WriteLine(line.Text);
                 break;
             case ShellFrame.Table table:
-                terminal.Out.Write(Tables.Render(table, terminal.IsPlain));
+                Tables.Write(terminal.Out, table, terminal.IsPlain);
                 break;
             case ShellFrame.Progress progress:
                 _progress.Update(progress);

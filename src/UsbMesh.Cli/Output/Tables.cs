@@ -8,8 +8,32 @@ namespace UsbMesh.Cli.Output;
 /// which <c>grep</c>, <c>awk</c> and <c>column</c> read as they are.</summary>
 internal static class Tables
 {
-    public static IRenderable Render(ShellFrame.Table frame, bool plain) =>
-        Render(frame.Title, frame.Columns, frame.Rows, plain);
+    /// <summary>Writes <paramref name="frame"/> to <paramref name="console"/>; plain lines carry no trailing blanks.</summary>
+    public static void Write(IAnsiConsole console, ShellFrame.Table frame, bool plain)
+    {
+        var table = Render(frame.Title, frame.Columns, frame.Rows, plain);
+        if (!plain)
+        {
+            console.Write(table);
+            return;
+        }
+
+        // Spectre pads every cell to its column's width, the last one included: render, then trim each line.
+        var text = new StringWriter();
+        var renderer = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(text),
+        });
+        renderer.Profile.Width = console.Profile.Width;
+        renderer.Write(table);
+        foreach (var line in text.ToString().Split('\n').SkipLast(1))
+        {
+            console.WriteLine(line.TrimEnd());
+        }
+    }
 
     public static Table Render(string title, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows, bool plain)
     {
