@@ -41,6 +41,10 @@ public static class ShellHost
             AttachPalettes.Attach(services, attachments),
             AttachPalettes.Detach(services, attachments),
             SessionsPalette.Create(services),
+            GadgetsPalette.Create(services),
+            DiagnosticsPalettes.Actor(services),
+            DiagnosticsPalettes.Log(services),
+            DiagnosticsPalettes.Metrics(services),
         ];
     }
 }
