@@ -40,6 +40,9 @@ internal sealed class Terminal
             plain);
     }
 
+    /// <summary>Plain consoles over <paramref name="output"/> and <paramref name="errors"/> (for specs).</summary>
+    internal static Terminal Plain(TextWriter output, TextWriter errors) => new(Create(output, plain: true), Create(errors, plain: true), plain: true);
+
     /// <summary>Writes <paramref name="message"/> to standard error, in red on a terminal.</summary>
     public void WriteError(string message) => Error.MarkupLine($"[red]{Markup.Escape(message)}[/]");
 
