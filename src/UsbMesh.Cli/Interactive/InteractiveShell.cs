@@ -6,7 +6,8 @@ namespace UsbMesh.Cli.Interactive;
 /// <summary>
 /// <c>usbmesh</c> with no command: a prompt (<c>usbmesh hub&gt; </c>) that runs commands on one connection until
 /// <c>exit</c>, <c>quit</c> or the end of input. On a terminal it edits lines with history and completion; lines piped
-/// in are read as they are, without a prompt. Ctrl-C stops the running command, not the shell.
+/// in are read as they are, without a prompt. Ctrl-C stops the running command, not the shell. The exit code is the
+/// last command's, so that a script piping lines in learns whether the last one worked.
 /// </summary>
 internal static class InteractiveShell
 {
