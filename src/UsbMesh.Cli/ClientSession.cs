@@ -81,7 +81,7 @@ internal sealed class ClientSession(ShellClient client, Terminal terminal, Clien
             return ShellErrors.ExitUsage;
         }
 
-        ICommandOutput output = commandOptions.Json ? new JsonOutput(Console.Out) : new HumanOutput(terminal);
+        ICommandOutput output = commandOptions.Json ? new JsonOutput(terminal.Writer) : new HumanOutput(terminal);
         return await CommandRunner.RunAsync(client, request, output, terminal, cancellation).ConfigureAwait(false);
     }
 

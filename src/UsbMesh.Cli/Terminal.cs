@@ -11,15 +11,19 @@ internal sealed class Terminal
     /// <summary>Lines of plain output are not wrapped; a table as wide as this fits on one line per row.</summary>
     private const int PlainWidth = 4096;
 
-    private Terminal(IAnsiConsole output, IAnsiConsole errors, bool plain)
+    private Terminal(TextWriter writer, IAnsiConsole output, IAnsiConsole errors, bool plain)
     {
+        Writer = writer;
         Out = output;
         Error = errors;
         IsPlain = plain;
     }
 
-    /// <summary>Standard output.</summary>
+    /// <summary>Standard output, for people.</summary>
     public IAnsiConsole Out { get; }
+
+    /// <summary>Standard output as text, for scripts (<c>--json</c>).</summary>
+    public TextWriter Writer { get; }
 
     /// <summary>Standard error: diagnostics, never mixed into what a script reads.</summary>
     public IAnsiConsole Error { get; }
@@ -35,13 +39,14 @@ internal sealed class Terminal
         var noColor = Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
         var plain = Console.IsOutputRedirected || noColor;
         return new Terminal(
+            Console.Out,
             Create(Console.Out, plain),
             Create(Console.Error, Console.IsErrorRedirected || noColor),
             plain);
     }
 
     /// <summary>Plain consoles over <paramref name="output"/> and <paramref name="errors"/> (for specs).</summary>
-    internal static Terminal Plain(TextWriter output, TextWriter errors) => new(Create(output, plain: true), Create(errors, plain: true), plain: true);
+    internal static Terminal Plain(TextWriter output, TextWriter errors) => new(output, Create(output, plain: true), Create(errors, plain: true), plain: true);
 
     /// <summary>Writes <paramref name="message"/> to standard error, in red on a terminal.</summary>
     public void WriteError(string message) => Error.MarkupLine($"[red]{Markup.Escape(message)}[/]");

@@ -124,7 +124,7 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
             }
         }
 
-        ICommandOutput output = json ? new JsonOutput(Console.Out) : new HumanOutput(terminal);
+        ICommandOutput output = json ? new JsonOutput(terminal.Writer) : new HumanOutput(terminal);
         output.Write(new ShellFrame.Table(0, "usbmesh demo", ["measure", "value"],
         [
             ["device", $"hub/{busId}, a {Size(size)} stick (SCSI over Bulk-Only)"],
@@ -158,7 +158,7 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
 
         if (json)
         {
-            output = new JsonOutput(Console.Out);
+            output = new JsonOutput(terminal.Writer);
         }
 
         output.Write(new ShellFrame.Table(0, "nodes", ["node", "id", "admin socket", "mesh", "usbipd", "dashboard"], rows));
