@@ -31,6 +31,7 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
         Assert.All(table.Rows, r => Assert.Equal("up", r[2]));
         Assert.Equal("no", table.Rows.Single(r => r[0] == "desk")[4]);
         Assert.Equal("yes", table.Rows.Single(r => r[0] == "guest")[4]);
+        Assert.All(table.Rows.Where(r => r[0] != "hub"), r => Assert.True(double.Parse(r[5], System.Globalization.CultureInfo.InvariantCulture) > 0, $"rtt of {r[0]}: [{r[5]}]"));
     }
 
     [Fact]
@@ -217,5 +218,23 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));
         Assert.Equal(["node", "peers", "devices"], results.Select(r => Assert.Single(r.Tables).Title));
+    }
+
+    [Fact]
+    public async Task A_trusted_node_that_cannot_be_reached_is_unavailable_and_can_be_untrusted()
+    {
+        var ghost = UsbMesh.Mesh.Identity.NodeIdentity.Generate().Id.ToString();
+
+        var trusted = await mesh.RunAsync("desk", "peers", "trust", new Dictionary<string, string> { ["name"] = "ghost", ["id"] = ghost });
+        var listed = await mesh.TableAsync("desk", "peers", "list");
+        var unreachable = await mesh.RunAsync("desk", "node", "status", on: "ghost");
+        var untrusted = await mesh.RunAsync("desk", "peers", "untrust", new Dictionary<string, string> { ["peer"] = "ghost" });
+
+        Assert.True(trusted.ExitCode == 0, trusted.ToString());
+        Assert.Contains(listed.Rows, r => r[0] == "ghost" && r[2] == "not a member");
+        Assert.Equal(ShellErrors.ExitUnavailable, unreachable.ExitCode);
+        Assert.Contains("Node 'ghost' cannot be reached", Assert.Single(unreachable.Errors).Message, StringComparison.Ordinal);
+        Assert.True(untrusted.ExitCode == 0, untrusted.ToString());
+        Assert.DoesNotContain((await mesh.TableAsync("desk", "peers", "list")).Rows, r => r[0] == "ghost");
     }
 }
