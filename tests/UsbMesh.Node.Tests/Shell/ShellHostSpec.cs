@@ -266,4 +266,18 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
             await mesh.RunAsync("guest", "peers", "untrust", new Dictionary<string, string> { ["peer"] = "phantom" });
         }
     }
+
+    [Fact]
+    public async Task A_command_before_the_hello_is_a_protocol_error_that_closes_the_connection()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(mesh.SocketOf("desk")));
+        await using var stream = new System.Net.Sockets.NetworkStream(socket);
+
+        await ShellFraming.WriteAsync(stream, new ShellFrame.Run(1, new CommandRequest("node", "status", new Dictionary<string, string>())));
+
+        var error = Assert.IsType<ShellFrame.Error>(await ShellFraming.ReadAsync(stream).AsTask().WaitAsync(ShellMesh.Bound));
+        Assert.Contains("before the hello", error.Message, StringComparison.Ordinal);
+        Assert.Null(await ShellFraming.ReadAsync(stream).AsTask().WaitAsync(ShellMesh.Bound));
+    }
 }
