@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds usbmeshd for installation, into artifacts/publish/<kind>:
+#
+#   deploy/publish.sh arm64      framework-dependent linux-arm64 (Raspberry Pi): usbmeshd.dll and its libraries, run
+#                                as `dotnet usbmeshd.dll` on an installed .NET 10 runtime (deploy/install-pi.sh)
+#   deploy/publish.sh x64        framework-dependent linux-x64, the same shape for a PC with the runtime installed
+#   deploy/publish.sh x64-trim   self-contained, trimmed linux-x64: runs without an installed runtime
+#   deploy/publish.sh all        all three
+#
+# The framework-dependent builds have no app host (UseAppHost=false): an app host is a native launcher per
+# platform, and the linux-arm64 one comes from a runtime pack that a machine building for a Pi may not have.
+# /usr/bin/dotnet is the launcher instead.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out="$repo/artifacts/publish"
+project="$repo/src/UsbMesh.Daemon"
+
+framework_dependent() {
+    local rid=$1 kind=$2
+    dotnet publish "$project" -c Release -r "$rid" --self-contained false -p:UseAppHost=false -o "$out/$kind"
+}
+
+# Trimming analyses the whole program, and the build treats warnings as errors. The trimmer's warnings stay
+# visible (they name code that uses reflection) without failing the build: the node was checked to run trimmed
+# (docs/PERFORMANCE.md, "Publish size and memory"). The Roslyn trim analyzer repeats them per library at compile
+# time, so it is off here. Reflection-based System.Text.Json stays enabled for the one place that still uses it
+# (rendering strings in --print-config); without it --print-config fails in a trimmed build.
+trimmed() {
+    dotnet publish "$project" -c Release -r linux-x64 --self-contained true \
+        -p:PublishTrimmed=true \
+        -p:EnableTrimAnalyzer=false \
+        -p:ILLinkTreatWarningsAsErrors=false \
+        -p:JsonSerializerIsReflectionEnabledByDefault=true \
+        -o "$out/x64-trim"
+}
+
+case "${1:-}" in
+    arm64) framework_dependent linux-arm64 arm64 ;;
+    x64) framework_dependent linux-x64 x64 ;;
+    x64-trim) trimmed ;;
+    all)
+        framework_dependent linux-arm64 arm64
+        framework_dependent linux-x64 x64
+        trimmed
+        ;;
+    *)
+        echo "usage: $0 arm64 | x64 | x64-trim | all" >&2
+        exit 2
+        ;;
+esac
+
+echo "published to $out"
