@@ -115,6 +115,17 @@ fi
 run mv "$prefix.new" "$prefix"
 run rm -rf "$prefix.old"
 
+# The usbmesh client, when the build carries it: a launcher on PATH for operators (group usbmesh).
+if [[ -f "$build/cli/usbmesh.dll" ]]; then
+    launcher=$(printf '#!/bin/sh\nexec /usr/bin/dotnet %s/cli/usbmesh.dll "$@"\n' "$prefix")
+    if $dry_run; then
+        say "+ write /usr/local/bin/usbmesh, a launcher: exec /usr/bin/dotnet $prefix/cli/usbmesh.dll"
+    else
+        printf '%s\n' "$launcher" > /usr/local/bin/usbmesh
+        chmod 0755 /usr/local/bin/usbmesh
+    fi
+fi
+
 # 4. The unit, udev rules and tmpfiles entry, always the ones of this version; the documentation they point to.
 run install -D -m 0644 "$here/systemd/usbmeshd.service" /etc/systemd/system/usbmeshd.service
 run install -D -m 0644 "$here/udev/70-usbmesh.rules" /etc/udev/rules.d/70-usbmesh.rules

@@ -4,7 +4,8 @@
 #   deploy/publish.sh arm64      framework-dependent linux-arm64 (Raspberry Pi): usbmeshd.dll and its libraries, run
 #                                as `dotnet usbmeshd.dll` on an installed .NET 10 runtime (deploy/install-pi.sh)
 #   deploy/publish.sh x64        framework-dependent linux-x64, the same shape for a PC with the runtime installed
-#   deploy/publish.sh x64-trim   self-contained, trimmed linux-x64: runs without an installed runtime
+#   deploy/publish.sh x64-trim   self-contained, trimmed linux-x64: runs without an installed runtime (the daemon
+#                                only; the framework-dependent builds carry the usbmesh client in cli/)
 #   deploy/publish.sh all        all three
 #
 # The framework-dependent builds have no app host (UseAppHost=false): an app host is a native launcher per
@@ -15,10 +16,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$repo/artifacts/publish"
 project="$repo/src/UsbMesh.Daemon"
+cli="$repo/src/UsbMesh.Cli"
 
 framework_dependent() {
     local rid=$1 kind=$2
     dotnet publish "$project" -c Release -r "$rid" --self-contained false -p:UseAppHost=false -o "$out/$kind"
+    # The usbmesh client beside it, in a directory of its own (its dependencies are its own business).
+    if [[ -d "$cli" ]]; then
+        dotnet publish "$cli" -c Release -r "$rid" --self-contained false -p:UseAppHost=false -o "$out/$kind/cli"
+    fi
 }
 
 # Trimming analyses the whole program, and the build treats warnings as errors. The trimmer's warnings stay
