@@ -5,7 +5,7 @@ namespace UsbMesh.Deploy.Tests;
 /// <summary>Runs a command-line tool from the repository root and collects what it wrote.</summary>
 internal static class Tool
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(30);
 
     public sealed record Result(int ExitCode, string Output, string Error);
 
@@ -14,7 +14,9 @@ internal static class Tool
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, name)));
 
-    public static Result Run(string fileName, params string[] arguments)
+    public static Result Run(string fileName, params string[] arguments) => Run(DefaultLimit, fileName, arguments);
+
+    public static Result Run(TimeSpan limit, string fileName, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -30,10 +32,10 @@ internal static class Tool
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {Limit.TotalSeconds} s");
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {limit.TotalSeconds} s");
         }
 
         return new Result(process.ExitCode, output.Result, error.Result);
