@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using UsbMesh.Actors.Dispatch;
 
@@ -36,10 +37,10 @@ public sealed class Props
     }
 
     /// <summary>Creates the actor through the public constructor that accepts <paramref name="args"/>.</summary>
-    public static Props Create<TActor>(params object?[] args) where TActor : ActorBase => Create(typeof(TActor), args);
+    public static Props Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TActor>(params object?[] args) where TActor : ActorBase => Create(typeof(TActor), args);
 
     /// <summary>Creates an actor of <paramref name="type"/> through the public constructor that accepts <paramref name="args"/>.</summary>
-    public static Props Create(Type type, params object?[] args)
+    public static Props Create([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type type, params object?[] args)
     {
         ArgumentNullException.ThrowIfNull(type);
         if (!typeof(ActorBase).IsAssignableFrom(type) || type.IsAbstract)

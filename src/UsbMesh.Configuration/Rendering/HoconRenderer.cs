@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using UsbMesh.Configuration.Model;
 
 namespace UsbMesh.Configuration.Rendering;
@@ -13,8 +12,6 @@ namespace UsbMesh.Configuration.Rendering;
 internal static class HoconRenderer
 {
     private const int IndentStep = 4;
-
-    private static readonly JsonSerializerOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Render(HoconObject root, bool withOrigins)
     {
@@ -73,7 +70,8 @@ internal static class HoconRenderer
                 builder.Append(' ', indent).Append(']');
                 break;
             case HoconScalar { Kind: ScalarKind.String } text:
-                builder.Append(JsonSerializer.Serialize(text.Text, StringOptions));
+                // The encoder escapes as JSON would, without the serializer's reflection (which trimmed builds lack).
+                builder.Append('"').Append(JavaScriptEncoder.UnsafeRelaxedJsonEscaping.Encode(text.Text)).Append('"');
                 break;
             case HoconScalar scalar:
                 builder.Append(scalar.Text);
