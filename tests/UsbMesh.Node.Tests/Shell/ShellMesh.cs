@@ -15,9 +15,24 @@ namespace UsbMesh.Node.Tests.Shell;
 public sealed class ShellMesh : IAsyncLifetime
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    public static readonly string[] Names = ["hub", "desk", "guest"];
-
     private readonly TempDirectory _directory = new();
+    private readonly string[] _names;
+    private readonly Func<string, string> _extra;
+
+    public ShellMesh()
+        : this(["hub", "desk", "guest"], _ => "")
+    {
+    }
+
+    /// <param name="names">The nodes; the first is the hub (the seed, with the gadgets).</param>
+    /// <param name="extra">More settings under <c>usbmesh</c> for a node, by name.</param>
+    internal ShellMesh(string[] names, Func<string, string> extra)
+    {
+        _names = names;
+        _extra = extra;
+    }
+
+    private string[] Names => _names;
     private readonly Dictionary<string, IHost> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeId> _ids = new(StringComparer.Ordinal);
 
@@ -90,6 +105,7 @@ public sealed class ShellMesh : IAsyncLifetime
               }
               trust.peers = [ {{peers}} ]
               {{gadgets}}
+              {{_extra(name)}}
             }
             """;
     }
