@@ -67,16 +67,21 @@ public sealed class ShellMesh : IAsyncLifetime
         {
             foreach (var name in Names)
             {
-                var peers = await TableAsync(name, "peers", "list");
-                if (peers.Rows.Count(r => r[2] == "up") < Names.Length)
+                if (await RowsAsync(name, "peers") is not { } peers || peers.Count(r => r[2] == "up") < Names.Length)
                 {
                     return false;
                 }
             }
 
-            var devices = await TableAsync("desk", "devices", "list");
-            return devices.Rows.Count(r => r[1] == "hub") >= 2;
+            return await RowsAsync(Names[1], "devices") is { } devices && devices.Count(r => r[1] == "hub") >= 2;
         });
+    }
+
+    /// <summary>The rows of <c>&lt;palette&gt; list</c>, or null while the mesh is forming and the command fails.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<string>>?> RowsAsync(string node, string palette)
+    {
+        var result = await RunAsync(node, palette, "list");
+        return result.ExitCode == 0 ? result.Tables.Single().Rows : null;
     }
 
     private string ConfigOf(string name, Dictionary<string, int> ports)
