@@ -11,7 +11,8 @@ internal static class NodePalette
         new(new("status", "The node's name, id, uptime and counts of members, devices, sessions and imports.", []), call => StatusAsync(services, call)),
         new(new("identity", "The node's id (what peers list in their trust settings) and where its key is.", []), call => IdentityAsync(services, call)),
         new(new("config", "The configuration the node runs with, merged, each value with where it was set.",
-            [Arg.Flag("no-origins", "Leave out where each value was set.")]), call => ConfigAsync(services, call)),
+            // Admin only: the configuration names every trusted peer and the node's files, which a peer need not learn.
+            [Arg.Flag("no-origins", "Leave out where each value was set.")], RequiresAdmin: true), call => ConfigAsync(services, call)),
     ]);
 
     private static async Task StatusAsync(ShellServices services, ShellInvocation call)
