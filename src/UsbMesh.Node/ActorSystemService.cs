@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
+using UsbMesh.Configuration;
+using UsbMesh.Node.Shell;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Trust;
 using UsbMesh.UsbHost;
@@ -14,7 +16,8 @@ namespace UsbMesh.Node;
 /// actor system terminating by itself stops the host. Each shutdown phase is logged as it starts.
 /// </summary>
 public sealed partial class ActorSystemService(
-    ActorSystem system, NodeSettings settings, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger)
+    ActorSystem system, NodeSettings settings, IHostApplicationLifetime lifetime, ILogger<ActorSystemService> logger,
+    Config config, NodeLogLevel? logLevel = null, ShellMetrics? metrics = null)
     : IHostedService
 {
     /// <summary>Why the coordinated shutdown runs when the host stops.</summary>
@@ -51,6 +54,7 @@ public sealed partial class ActorSystemService(
         LogTrust(Trust.Current.Peers.Count(), settings.Trust.Peers.Peers.Count(), settings.Trust.StoreFile);
         StartExports();
         Mesh = await MeshHost.StartAsync(system, settings, Identity, Trust, Exports, logger, cancellationToken).ConfigureAwait(false);
+        StartShell(Identity, Trust, Mesh);
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
             if (TerminatedUnexpectedly(system))
@@ -80,6 +84,40 @@ public sealed partial class ActorSystemService(
     /// <summary>The usbipd-compatible endpoint, or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
     public IActorRef Usbipd { get; private set; } = ActorRefs.Nobody;
 
+    /// <summary>The command host (<c>/user/shell</c>), or <see cref="ActorRefs.Nobody"/> when it is disabled.</summary>
+    public IActorRef Shell { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The emulated devices (<c>/user/gadgets</c>).</summary>
+    public IActorRef Gadgets { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The command host, its admin socket and its lane service for peers, when enabled.</summary>
+    private void StartShell(NodeIdentity identity, TrustStore trust, MeshHost mesh)
+    {
+        if (!settings.Shell.Enabled)
+        {
+            return;
+        }
+
+        Shell = ShellHost.Start(new ShellServices
+        {
+            System = system,
+            Settings = settings,
+            Config = config,
+            Identity = identity,
+            Trust = trust,
+            Remoting = mesh.Remoting,
+            Mesh = mesh.Mesh,
+            Exports = Exports,
+            Gadgets = Gadgets,
+            Imports = mesh.Imports,
+            Sessions = mesh.Sessions,
+            MeshDevices = mesh.MeshDevices,
+            LogLevel = logLevel?.Switch,
+            Metrics = metrics?.Render,
+        }, settings.Shell);
+        LogShell(settings.Shell.Socket, settings.Shell.Mesh ? "on" : "off");
+    }
+
     /// <summary>
     /// The exports registry, the emulated devices, the bridges to usbipd servers, the local USB host and the
     /// usbipd-compatible endpoint, each when enabled.
@@ -87,7 +125,7 @@ public sealed partial class ActorSystemService(
     private void StartExports()
     {
         Exports = system.ActorOf(ExportsActor.Props(), "exports");
-        system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports, settings.UsbHost.Devices), "gadgets");
+        Gadgets = system.ActorOf(GadgetsActor.Props(settings.Exports.Gadgets, Exports, settings.UsbHost.Devices), "gadgets");
         for (var i = 0; i < settings.Bridges.Count; i++)
         {
             var clientSettings = UsbIpClientSettings.Default with { Limits = settings.Exports.Usbipd.Limits };
@@ -128,6 +166,9 @@ public sealed partial class ActorSystemService(
 
     [LoggerMessage(LogLevel.Information, "Trusting {Peers} peers ({Configured} configured, the rest from {StoreFile})")]
     private partial void LogTrust(int peers, int configured, string storeFile);
+
+    [LoggerMessage(LogLevel.Information, "Shell: admin socket {Socket}; commands from peers over the mesh: {Mesh}")]
+    private partial void LogShell(string socket, string mesh);
 
     [LoggerMessage(LogLevel.Information, "Shutdown phase {Phase} (at most {Timeout})")]
     private partial void LogPhase(string phase, TimeSpan timeout);

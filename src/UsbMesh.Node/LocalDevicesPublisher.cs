@@ -49,7 +49,7 @@ internal sealed class LocalDevicesPublisher : ReceiveActor, IWithTimers
 
     /// <summary>What the mesh is told of a device: ids, and the class of its first interface when the device
     /// leaves the class to its interfaces (a keyboard says "HID" there).</summary>
-    private static AnnouncedDevice Describe(ExportedDevice device, UsbDevice.Info info)
+    internal static AnnouncedDevice Describe(ExportedDevice device, UsbDevice.Info info)
     {
         var deviceClass = info.Device.DeviceClass;
         if (deviceClass == 0 && (info.ActiveConfiguration ?? info.Configurations.FirstOrDefault())?.Interfaces.FirstOrDefault() is { } first)

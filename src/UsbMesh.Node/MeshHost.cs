@@ -22,11 +22,14 @@ namespace UsbMesh.Node;
 /// </summary>
 public sealed partial class MeshHost
 {
-    private MeshHost(Remoting remoting, IActorRef mesh, IReadOnlyList<string> bound)
+    private MeshHost(Remoting remoting, IActorRef mesh, IReadOnlyList<string> bound, IActorRef sessions, IActorRef imports, IActorRef meshDevices)
     {
         Remoting = remoting;
         Mesh = mesh;
         Bound = bound;
+        Sessions = sessions;
+        Imports = imports;
+        MeshDevices = meshDevices;
     }
 
     public Remoting Remoting { get; }
@@ -36,6 +39,15 @@ public sealed partial class MeshHost
 
     /// <summary>The addresses actually listened on.</summary>
     public IReadOnlyList<string> Bound { get; }
+
+    /// <summary>The sessions this node serves (<see cref="ClientSessionsActor"/>).</summary>
+    public IActorRef Sessions { get; }
+
+    /// <summary>The devices this node imports (<see cref="ImportsActor"/>).</summary>
+    public IActorRef Imports { get; }
+
+    /// <summary>The mesh's devices on the usbipd endpoint (<see cref="MeshExportsActor"/>).</summary>
+    public IActorRef MeshDevices { get; }
 
     public static async Task<MeshHost> StartAsync(ActorSystem system, NodeSettings settings, NodeIdentity identity, TrustStore trust,
         IActorRef exports, ILogger logger, CancellationToken cancellationToken)
@@ -58,7 +70,7 @@ public sealed partial class MeshHost
         var sessions = system.ActorOf(ClientSessionsActor.Props(exports, () => trust.Current, settings.Sessions), ClientSessionsActor.Name);
         SessionService.Offer(remoting, sessions, settings.Sessions);
         var imports = system.ActorOf(ImportsActor.Props(remoting, settings.Sessions), ImportsActor.Name);
-        system.ActorOf(MeshExportsActor.Props(meshActor, exports, imports), "mesh-devices");
+        var meshDevices = system.ActorOf(MeshExportsActor.Props(meshActor, exports, imports), "mesh-devices");
         if (!OperatingSystem.IsWindows() && settings.Imports.AttachTo == AttachTarget.Vhci && settings.Imports.Rules.Any(r => r.AutoAttach))
         {
             var vhci = system.ActorOf(VhciActor.Props(), "vhci");
@@ -70,7 +82,7 @@ public sealed partial class MeshHost
         system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "leave-mesh",
             () => meshActor.Ask<MeshMembership.Leaving>(MeshMembership.Leave.Instance, TimeSpan.FromSeconds(1)));
         system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-remoting", () => remoting.DisposeAsync().AsTask());
-        return new MeshHost(remoting, meshActor, bound);
+        return new MeshHost(remoting, meshActor, bound, sessions, imports, meshDevices);
     }
 
     /// <summary>What peers are told: the configured advertise list, else the bound endpoints that name a host (an

@@ -15,11 +15,21 @@ public static class NodeLogging
     // Serilog has no "off": a level above Fatal lets nothing through.
     private const LogEventLevel SerilogOff = LogEventLevel.Fatal + 1;
 
-    public static LoggerConfiguration CreateConfiguration(LoggingSettings settings)
+    /// <param name="settings">The logging settings.</param>
+    /// <param name="levelSwitch">When given, the level is read from it (set to the configured level here), so it can be changed while the node runs.</param>
+    public static LoggerConfiguration CreateConfiguration(LoggingSettings settings, LoggingLevelSwitch? levelSwitch = null)
     {
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(ToSerilog(settings.Level))
-            .Enrich.With<SourceEnricher>();
+        var configuration = new LoggerConfiguration().Enrich.With<SourceEnricher>();
+        if (levelSwitch is null)
+        {
+            configuration.MinimumLevel.Is(ToSerilog(settings.Level));
+        }
+        else
+        {
+            levelSwitch.MinimumLevel = ToSerilog(settings.Level);
+            configuration.MinimumLevel.ControlledBy(levelSwitch);
+        }
+
         foreach (var (source, level) in settings.Overrides)
         {
             configuration.MinimumLevel.Override(source, ToSerilog(level));
@@ -54,7 +64,7 @@ public static class NodeLogging
         return configuration;
     }
 
-    public static Logger CreateLogger(LoggingSettings settings) => CreateConfiguration(settings).CreateLogger();
+    public static Logger CreateLogger(LoggingSettings settings, LoggingLevelSwitch? levelSwitch = null) => CreateConfiguration(settings, levelSwitch).CreateLogger();
 
     public static LogEventLevel ToSerilog(LogLevel level) => level switch
     {

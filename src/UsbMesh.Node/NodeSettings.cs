@@ -70,6 +70,9 @@ public sealed partial record NodeSettings
 
     public required LoggingSettings Logging { get; init; }
 
+    /// <summary>The command host: the admin socket and commands from peers (<c>usbmesh.shell</c>).</summary>
+    public required Shell.ShellSettings Shell { get; init; }
+
     /// <summary>The emulated devices and the usbipd-compatible endpoint.</summary>
     public required ExportSettings Exports { get; init; }
 
@@ -127,6 +130,7 @@ public sealed partial record NodeSettings
             Sessions = SessionSettingsReader.Read(reader),
             Imports = ImportSettings.Read(reader),
             Logging = LoggingSettings.Read(reader, stateDirectory),
+            Shell = Node.Shell.ShellSettings.Read(reader, stateDirectory),
             Exports = ExportSettings.Read(reader, stateDirectory),
             Bridges = BridgeSettings.Read(reader.Config),
             UsbHost = UsbHostSettingsReader.Read(reader, () => new NodeOwnDevices().Find()),

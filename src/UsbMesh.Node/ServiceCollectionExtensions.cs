@@ -27,7 +27,8 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton(merged);
         services.AddSingleton(settings);
-        services.AddSingleton<Serilog.ILogger>(_ => NodeLogging.CreateLogger(settings.Logging));
+        services.AddSingleton(new NodeLogLevel(new Serilog.Core.LoggingLevelSwitch()));
+        services.AddSingleton<Serilog.ILogger>(provider => NodeLogging.CreateLogger(settings.Logging, provider.GetRequiredService<NodeLogLevel>().Switch));
         services.AddLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton<ILoggerProvider>(provider =>
             new SerilogLoggerProvider(provider.GetRequiredService<Serilog.ILogger>(), dispose: false));

@@ -1,0 +1,125 @@
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using UsbMesh.Actors;
+
+namespace UsbMesh.Node.Shell;
+
+/// <summary>
+/// The node's local admin socket: a Unix domain socket whose file mode decides who may open it, and whoever opens it
+/// is an administrator of this node. Each connection goes to the command host.
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+public sealed class AdminSocket : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly Task _accepting;
+    private readonly CancellationTokenSource _stopping = new();
+
+    private AdminSocket(string path, Socket listener, IActorRef host)
+    {
+        Path = path;
+        _listener = listener;
+        _accepting = Task.Run(() => AcceptAsync(host));
+    }
+
+    public string Path { get; }
+
+    /// <summary>Listens at <see cref="ShellSettings.Socket"/> with <see cref="ShellSettings.SocketMode"/>.</summary>
+    /// <exception cref="IOException">A running node listens there already, or the path cannot be used; the message says which.</exception>
+    public static AdminSocket Open(ShellSettings settings, IActorRef host)
+    {
+        var path = settings.Socket;
+        RemoveStale(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+
+        // Bound under a temporary name and renamed once its mode is set, so the socket is never reachable with the
+        // process's default mode.
+        var temporary = $"{path}.{Environment.ProcessId}.new";
+        File.Delete(temporary);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(temporary));
+            File.SetUnixFileMode(temporary, settings.SocketMode);
+            listener.Listen(16);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            listener.Dispose();
+            File.Delete(temporary);
+            throw new IOException($"Cannot open the admin socket {path} (usbmesh.shell.socket): {e.Message}", e);
+        }
+
+        return new AdminSocket(path, listener, host);
+    }
+
+    /// <summary>A socket file nobody listens on is left by a node that died: it goes. One that answers is in use.</summary>
+    private static void RemoveStale(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+                throw new IOException($"Another node listens on the admin socket {path}: stop it first, or give this node another usbmesh.shell.socket.");
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
+            {
+                // Stale: nobody listens.
+            }
+            catch (SocketException e)
+            {
+                throw new IOException($"The admin socket path {path} is in the way and cannot be probed: {e.Message}.", e);
+            }
+        }
+
+        File.Delete(path);
+    }
+
+    private async Task AcceptAsync(IActorRef host)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                // A failed accept (a client gone before it was taken, too many files) does not end the listener.
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            host.Tell(new CommandHostActor.Accept(new NetworkStream(client, ownsSocket: true), ShellCaller.Local));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _accepting.ConfigureAwait(false);
+        _stopping.Dispose();
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+            // Another node may own the path by now; leaving the file is harmless (it is stale).
+        }
+    }
+}
