@@ -34,6 +34,8 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
     private readonly SessionLanePair _lanes;
     private readonly bool[] _connected = new bool[2];
     private readonly Dictionary<uint, SessionLaneKind> _laneOf = [];
+    private readonly Dictionary<long, long> _startedAt = [];
+    private readonly SessionStats _stats = new();
     private ExportedDevice? _export;
     private UrbExchange? _exchange;
     private UsbIpUrbParser? _parser;
@@ -129,10 +131,15 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         Receive<UsbDevice.SubmitCompleted>(completed =>
         {
             var kind = _laneOf.Remove((uint)completed.Seqnum, out var lane) ? lane : SessionLaneKind.Control;
+            if (_startedAt.Remove(completed.Seqnum, out var startedAt))
+            {
+                _stats.Completed(startedAt);
+            }
+
             var reply = _exchange!.Completed(completed);
             if (reply is not null)
             {
-                _lanes.Send(kind, PduCodec.Encode(reply));
+                Send(kind, PduCodec.Encode(reply));
             }
 
             completed.Result.InDataRelease?.Dispose();
@@ -142,7 +149,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
             var kind = _laneOf.Remove((uint)completed.Seqnum, out var lane) ? lane : SessionLaneKind.Control;
             if (_exchange!.UnlinkCompleted(completed) is var (reply, _))
             {
-                _lanes.Send(kind, PduCodec.Encode(reply));
+                Send(kind, PduCodec.Encode(reply));
             }
         });
         Receive<SessionLanePair.Ended>(OnLaneEnded);
@@ -175,16 +182,19 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        _stats.Received(inbound.Message.Length);
         try
         {
             switch (PduCodec.Decode(_parser!, inbound.Message))
             {
                 case UsbIpCmdSubmit submit:
                     _laneOf[submit.Seqnum] = inbound.Kind;
+                    _startedAt[submit.Seqnum] = System.Diagnostics.Stopwatch.GetTimestamp();
                     if (_exchange!.Submit(submit) is { } refusal)
                     {
                         _laneOf.Remove(submit.Seqnum);
-                        _lanes.Send(inbound.Kind, PduCodec.Encode(refusal));
+                        _startedAt.Remove(submit.Seqnum);
+                        Send(inbound.Kind, PduCodec.Encode(refusal));
                     }
 
                     break;
@@ -217,8 +227,18 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         Report();
     }
 
-    private void Report() =>
-        Context.Parent.Tell(new ClientSessions.Changed(new ClientSessions.SessionSummary(_first.Hello.SessionId, Importer, _first.Hello.BusId, _connected.All(c => c))));
+    private void Send(SessionLaneKind kind, byte[] message)
+    {
+        _stats.Sent(message.Length);
+        _lanes.Send(kind, message);
+    }
+
+    private void Report()
+    {
+        var connected = _connected.All(c => c);
+        _stats.State = connected ? "up" : "resuming";
+        Context.Parent.Tell(new ClientSessions.Changed(new ClientSessions.SessionSummary(_first.Hello.SessionId, Importer, _first.Hello.BusId, connected, _stats)));
+    }
 
     private void Refuse(string reason, LogLevel level)
     {

@@ -26,7 +26,14 @@ public static class ClientSessions
     /// <param name="Importer">The importing node.</param>
     /// <param name="BusId">The device.</param>
     /// <param name="Connected">Whether both lanes are up (false while it waits out a cut).</param>
-    public sealed record SessionSummary(Guid Id, NodeId Importer, string BusId, bool Connected);
+    /// <param name="Stats">What it carried so far; null until the device is leased.</param>
+    public sealed record SessionSummary(Guid Id, NodeId Importer, string BusId, bool Connected, SessionStats? Stats = null);
+
+    /// <summary>Ends session <paramref name="Id"/> now: its lease is released and the importer told it is over. Answer: <see cref="Killed"/>.</summary>
+    public sealed record Kill(Guid Id);
+
+    /// <summary>The answer to <see cref="Kill"/>; <paramref name="Found"/> is false when no such session runs.</summary>
+    public sealed record Killed(Guid Id, bool Found);
 
     /// <summary>What a session tells its parent about itself.</summary>
     internal sealed record Changed(SessionSummary Summary);

@@ -56,6 +56,16 @@ public sealed class ClientSessionsActor : ReceiveActor
                 _sessions.Remove(id);
             }
         });
+        Receive<ClientSessions.Kill>(kill =>
+        {
+            var found = _sessions.TryGetValue(kill.Id, out var session);
+            if (found)
+            {
+                Context.Stop(session.Actor);
+            }
+
+            Sender.Tell(new ClientSessions.Killed(kill.Id, found));
+        });
         Receive<ClientSessions.List>(_ => Sender.Tell(new ClientSessions.Current([.. _sessions.Values.Select(s => s.Summary)])));
     }
 

@@ -36,7 +36,9 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     private readonly SessionSettings _settings;
     private readonly IActorRef _requester;
     private readonly ILoggingAdapter _log;
-    private readonly Guid _sessionId = Guid.NewGuid();
+    private readonly Guid _sessionId;
+    private readonly SessionStats _stats;
+    private readonly Dictionary<long, long> _startedAt = [];
     private readonly SessionLanePair _lanes;
     private readonly Dictionary<long, (SessionLaneKind Kind, UrbRequest Request)> _pending = [];
     private readonly Dictionary<long, long> _unlinkTargets = [];
@@ -51,7 +53,14 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     private bool _closing;
 
     public ImportedDeviceActor(Remoting remoting, NodeId exporter, string busId, SessionSettings settings, IActorRef requester)
+        : this(remoting, exporter, busId, settings, requester, Guid.NewGuid(), new SessionStats())
     {
+    }
+
+    public ImportedDeviceActor(Remoting remoting, NodeId exporter, string busId, SessionSettings settings, IActorRef requester, Guid sessionId, SessionStats stats)
+    {
+        _sessionId = sessionId;
+        _stats = stats;
         _remoting = remoting;
         _exporter = exporter;
         _busId = busId;
@@ -80,6 +89,16 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
     public static Props Props(Remoting remoting, NodeId exporter, string busId, SessionSettings settings, IActorRef requester) =>
         Actors.Props.Create(() => new ImportedDeviceActor(remoting, exporter, busId, settings, requester));
+
+    /// <summary>An import whose session has <paramref name="sessionId"/> and whose traffic <paramref name="stats"/> counts.</summary>
+    public static Props Props(Remoting remoting, NodeId exporter, string busId, SessionSettings settings, IActorRef requester, Guid sessionId, SessionStats stats) =>
+        Actors.Props.Create(() => new ImportedDeviceActor(remoting, exporter, busId, settings, requester, sessionId, stats));
+
+    /// <summary>Ends the import at once (an operator's detach or kill): the holder is told the device is gone.</summary>
+    public sealed record EndNow
+    {
+        public static readonly EndNow Instance = new();
+    }
 
     protected override void PreStart() => Handshake();
 
@@ -114,6 +133,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         SessionMetrics.Opened(SessionMetrics.Import);
         Run(opened);
         _log.Info("Imported {0} (session {1})", Describe(), _sessionId);
+        _stats.State = "up";
         _requester.Tell(new Imports.Opened(Self, _info, _devId));
         Become(Live);
     }
@@ -152,6 +172,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         {
             Run(resumed);
             _reconnecting = false;
+            _stats.State = "up";
             Timers.Cancel(GraceTimer);
             _log.Info("The session with {0} resumed", Describe());
         });
@@ -168,6 +189,23 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         });
         Receive<GraceOver>(_ => Gone($"no link within the grace period of {_settings.GracePeriod.TotalSeconds:0.#} s"));
         Receive<StopNow>(_ => Context.Stop(Self));
+        Receive<EndNow>(_ =>
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            const string Why = "an operator ended it";
+            foreach (var seqnum in _pending.Keys)
+            {
+                _holder?.Tell(new UsbDevice.SubmitCompleted(seqnum, new UrbResult(UrbStatus.DeviceGone, 0)), Self);
+            }
+
+            _pending.Clear();
+            _holder?.Tell(new UsbDevice.Gone(Why), Self);
+            Close(Why);
+        });
     }
 
     private void OnSubmit(UsbDevice.Submit submit)
@@ -180,7 +218,10 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
         var kind = SessionLanes.For(submit.Request.TransferType);
         _pending[submit.Seqnum] = (kind, submit.Request);
-        _lanes.Send(kind, PduCodec.Encode(UsbIpClientTranslation.CmdSubmit((uint)submit.Seqnum, _devId, submit.Request)));
+        _startedAt[submit.Seqnum] = System.Diagnostics.Stopwatch.GetTimestamp();
+        var message = PduCodec.Encode(UsbIpClientTranslation.CmdSubmit((uint)submit.Seqnum, _devId, submit.Request));
+        _stats.Sent(message.Length);
+        _lanes.Send(kind, message);
     }
 
     private void OnUnlink(UsbDevice.Unlink unlink)
@@ -199,11 +240,17 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
     private void OnInbound(SessionLanePair.Received inbound)
     {
+        _stats.Received(inbound.Message.Length);
         try
         {
             switch (PduCodec.Decode(_parser, inbound.Message))
             {
                 case UsbIpRetSubmit reply when _pending.Remove(reply.Seqnum, out var pending):
+                    if (_startedAt.Remove(reply.Seqnum, out var startedAt))
+                    {
+                        _stats.Completed(startedAt);
+                    }
+
                     _holder?.Tell(new UsbDevice.SubmitCompleted(reply.Seqnum, UsbIpClientTranslation.Result(reply, pending.Request)), Self);
                     break;
                 case UsbIpRetUnlink reply:
@@ -242,6 +289,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         }
 
         _reconnecting = true;
+        _stats.State = "resuming";
         _log.Warning("The session with {0} lost its link ({1}); resuming for up to {2:0.#} s", Describe(), ended.Reason, _settings.GracePeriod.TotalSeconds);
         Timers.StartSingleTimer(GraceTimer, GraceOver.Instance, _settings.GracePeriod);
         Handshake();
@@ -306,6 +354,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         _log.Info("The import of {0} ends: {1}", Describe(), why);
         _holder = null;
         _closing = true;
+        _stats.State = "closing";
         _lanes.Send(SessionLaneKind.Control, []);
         Timers.StartSingleTimer("stop", StopNow.Instance, TimeSpan.FromMilliseconds(200));
     }

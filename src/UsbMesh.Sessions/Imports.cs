@@ -27,7 +27,21 @@ public static class Imports
     public sealed record Current(IReadOnlyList<ImportSummary> Imports);
 
     /// <summary>One import, for operators.</summary>
-    public sealed record ImportSummary(NodeId Node, string BusId, IActorRef Device);
+    /// <param name="Node">The exporting node.</param>
+    /// <param name="BusId">The device on it.</param>
+    /// <param name="Device">The imported device's actor.</param>
+    /// <param name="SessionId">The session's id, the same on both nodes.</param>
+    /// <param name="Stats">What it carried so far.</param>
+    public sealed record ImportSummary(NodeId Node, string BusId, IActorRef Device, Guid SessionId = default, SessionStats? Stats = null);
+
+    /// <summary>
+    /// Ends import <paramref name="SessionId"/> now: its holder is told the device is gone and the exporter releases
+    /// the lease. Answer: <see cref="Closed"/>.
+    /// </summary>
+    public sealed record Close(Guid SessionId);
+
+    /// <summary>The answer to <see cref="Close"/>; <paramref name="Found"/> is false when no such import runs.</summary>
+    public sealed record Closed(Guid SessionId, bool Found);
 }
 
 /// <summary>Opens imports (<c>/user/imports</c>) and keeps the list of those running.</summary>
@@ -42,9 +56,17 @@ public sealed class ImportsActor : ReceiveActor
     {
         Receive<Imports.Open>(open =>
         {
-            var child = Context.ActorOf(ImportedDeviceActor.Props(remoting, open.Node, open.BusId, settings, Sender));
+            var sessionId = Guid.NewGuid();
+            var stats = new SessionStats();
+            var child = Context.ActorOf(ImportedDeviceActor.Props(remoting, open.Node, open.BusId, settings, Sender, sessionId, stats));
             Context.Watch(child);
-            _imports[child] = new Imports.ImportSummary(open.Node, open.BusId, child);
+            _imports[child] = new Imports.ImportSummary(open.Node, open.BusId, child, sessionId, stats);
+        });
+        Receive<Imports.Close>(close =>
+        {
+            var import = _imports.Values.FirstOrDefault(i => i.SessionId == close.SessionId);
+            import?.Device.Tell(ImportedDeviceActor.EndNow.Instance);
+            Sender.Tell(new Imports.Closed(close.SessionId, import is not null));
         });
         Receive<Terminated>(t => _imports.Remove(t.ActorRef));
         Receive<Imports.List>(_ => Sender.Tell(new Imports.Current([.. _imports.Values])));

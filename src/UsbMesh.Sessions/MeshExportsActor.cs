@@ -15,6 +15,7 @@ public sealed class MeshExportsActor : ReceiveActor
     public const int BusNumber = 200;
 
     private readonly Dictionary<string, IActorRef> _proxies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Usbipd.ExportedDevice> _offers = new(StringComparer.Ordinal);
     private readonly IActorRef _exports;
     private readonly IActorRef _imports;
     private int _nextDevNum;
@@ -33,6 +34,14 @@ public sealed class MeshExportsActor : ReceiveActor
             foreach (var busId in _proxies.Where(p => p.Value.Equals(t.ActorRef)).Select(p => p.Key).ToList())
             {
                 _proxies.Remove(busId);
+                _offers.Remove(busId);
+            }
+        });
+        Receive<Reoffer>(reoffer =>
+        {
+            if (_offers.TryGetValue(reoffer.BusId, out var offer))
+            {
+                _exports.Tell(new Exports.Register(offer));
             }
         });
         directory.Tell(MeshDirectory.GetVisible.Instance);
@@ -48,6 +57,12 @@ public sealed class MeshExportsActor : ReceiveActor
         return busId.Length <= 31 ? busId : busId[..31];
     }
 
+    /// <summary>
+    /// Offers the proxy of <paramref name="BusId"/> again, after something else took its place on the endpoint for a
+    /// while (an import an operator attached there) and has ended.
+    /// </summary>
+    public sealed record Reoffer(string BusId);
+
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(MeshDirectory.VisibleChanged));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -62,6 +77,7 @@ public sealed class MeshExportsActor : ReceiveActor
             _proxies[gone].Tell(MeshDeviceProxy.Withdrawn.Instance);
             Context.Unwatch(_proxies[gone]);
             _proxies.Remove(gone);
+            _offers.Remove(gone);
         }
 
         foreach (var (busId, device) in visible.Where(v => !_proxies.ContainsKey(v.Key)))
@@ -69,7 +85,9 @@ public sealed class MeshExportsActor : ReceiveActor
             var proxy = Context.ActorOf(MeshDeviceProxy.Props(device, _imports));
             Context.Watch(proxy);
             _proxies[busId] = proxy;
-            _exports.Tell(new Exports.Register(new Usbipd.ExportedDevice(busId, $"/mesh/{device.Origin.Short}/{device.Device.BusId}", BusNumber, ++_nextDevNum, proxy, ShareWith: [])));
+            var offer = new Usbipd.ExportedDevice(busId, $"/mesh/{device.Origin.Short}/{device.Device.BusId}", BusNumber, ++_nextDevNum, proxy, ShareWith: []);
+            _offers[busId] = offer;
+            _exports.Tell(new Exports.Register(offer));
         }
     }
 }

@@ -30,10 +30,17 @@ public static class ShellHost
     }
 
     /// <summary>Every palette the node offers, in the order clients list them.</summary>
-    private static IReadOnlyList<ShellPalette> Palettes(ShellServices services, IActorContext context) =>
-    [
-        NodePalette.Create(services),
-        PeersPalette.Create(services),
-        DevicesPalette.Create(services),
-    ];
+    private static IReadOnlyList<ShellPalette> Palettes(ShellServices services, IActorContext context)
+    {
+        var attachments = context.ActorOf(AttachmentsActor.Props(services.Imports, services.Exports, services.MeshDevices), "attachments");
+        return
+        [
+            NodePalette.Create(services),
+            PeersPalette.Create(services),
+            DevicesPalette.Create(services),
+            AttachPalettes.Attach(services, attachments),
+            AttachPalettes.Detach(services, attachments),
+            SessionsPalette.Create(services),
+        ];
+    }
 }

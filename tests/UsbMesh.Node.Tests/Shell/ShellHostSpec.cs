@@ -1,0 +1,144 @@
+using System.Runtime.Versioning;
+using UsbMesh.Shell;
+
+namespace UsbMesh.Node.Tests.Shell;
+
+/// <summary>The command host of three real nodes, driven through their admin sockets.</summary>
+[UnsupportedOSPlatform("windows")]
+public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
+{
+    [Fact]
+    public async Task Node_status_names_the_node_and_counts_its_members_and_devices()
+    {
+        var table = await mesh.TableAsync("hub", "node", "status");
+
+        Assert.Equal("node", table.Title);
+        Assert.Equal(["name", "id", "uptime", "members", "devices", "sessions", "imports"], table.Columns);
+        var row = Assert.Single(table.Rows);
+        Assert.Equal("hub", row[0]);
+        Assert.Equal(mesh.Ids["hub"].ToString(), row[1]);
+        Assert.Equal("3", row[3]);
+        Assert.Equal("2", row[4]);
+    }
+
+    [Fact]
+    public async Task Peers_list_shows_the_three_nodes_up_with_their_admin_right()
+    {
+        var table = await mesh.TableAsync("hub", "peers", "list");
+
+        Assert.Equal(["name", "id", "state", "address", "admin", "rtt-ms"], table.Columns);
+        Assert.Equal(["desk", "guest", "hub"], table.Rows.Select(r => r[0]).Order());
+        Assert.All(table.Rows, r => Assert.Equal("up", r[2]));
+        Assert.Equal("no", table.Rows.Single(r => r[0] == "desk")[4]);
+        Assert.Equal("yes", table.Rows.Single(r => r[0] == "guest")[4]);
+    }
+
+    [Fact]
+    public async Task Devices_list_shows_the_hubs_devices_on_every_node()
+    {
+        var onHub = await mesh.TableAsync("hub", "devices", "list");
+        var onDesk = await mesh.TableAsync("desk", "devices", "list");
+
+        Assert.Equal(["device", "node", "vid-pid", "name", "speed", "holder", "shared-with"], onDesk.Columns);
+        Assert.Contains(onHub.Rows, r => r[0] == "hub/100-1" && r[3] == "stick");
+        Assert.Contains(onDesk.Rows, r => r[0] == "hub/100-1" && r[1] == "hub" && r[2] == "1209:0002");
+        Assert.Contains(onDesk.Rows, r => r[0] == "hub/100-2" && r[2] == "1209:0003");
+    }
+
+    [Fact]
+    public async Task A_command_for_another_node_runs_there_and_streams_back()
+    {
+        var table = await mesh.TableAsync("desk", "node", "status", on: "hub");
+
+        Assert.Equal("hub", table.Rows[0][0]);
+    }
+
+    [Fact]
+    public async Task An_unknown_node_is_not_found()
+    {
+        var result = await mesh.RunAsync("desk", "node", "status", on: "nowhere");
+
+        Assert.Equal(ShellErrors.ExitNotFound, result.ExitCode);
+        Assert.Contains("nowhere", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_command_of_a_peer_without_the_admin_right_is_denied_and_says_why()
+    {
+        var arguments = new Dictionary<string, string> { ["device"] = "hub/100-2", ["with"] = "desk" };
+
+        var denied = await mesh.RunAsync("desk", "devices", "share", arguments, on: "hub");
+        var allowed = await mesh.RunAsync("guest", "devices", "share", arguments, on: "hub");
+
+        Assert.Equal(ShellErrors.ExitDenied, denied.ExitCode);
+        var error = Assert.Single(denied.Errors);
+        Assert.Equal(ShellErrors.Denied, error.Code);
+        Assert.Contains("peer 'desk' has no admin right on node 'hub'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("admin = on", error.Message, StringComparison.Ordinal);
+        Assert.True(allowed.ExitCode == 0, allowed.ToString());
+    }
+
+    [Fact]
+    public async Task A_malformed_frame_closes_only_its_own_connection()
+    {
+        await using var good = await mesh.ConnectAsync("hub");
+        using (var bad = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        {
+            await bad.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(mesh.SocketOf("hub")));
+            await using var stream = new System.Net.Sockets.NetworkStream(bad);
+            await stream.WriteAsync(new byte[] { 0x7f, 0xff, 0xff, 0xff, 1, 2, 3 });
+            var answer = await ShellFraming.ReadAsync(stream).AsTask().WaitAsync(ShellMesh.Bound);
+            Assert.Equal(ShellErrors.Usage, Assert.IsType<ShellFrame.Error>(answer).Code);
+            // Closed: the end of the stream, or a reset since the node closed it with the rest of the bad frame unread.
+            try
+            {
+                Assert.Null(await ShellFraming.ReadAsync(stream).AsTask().WaitAsync(ShellMesh.Bound));
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        var result = await ShellResult.RunAsync(good, new CommandRequest("node", "status", new Dictionary<string, string>()));
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Attach_to_usbipd_imports_a_device_both_nodes_list_until_it_is_detached()
+    {
+        var device = new Dictionary<string, string> { ["device"] = "hub/100-1" };
+
+        var attached = await mesh.RunAsync("desk", "attach", "device", new Dictionary<string, string>(device) { ["to"] = "usbipd" });
+
+        Assert.True(attached.ExitCode == 0, attached.ToString());
+        Assert.Contains("usbipd endpoint as bus id hub:100-1", attached.Text, StringComparison.Ordinal);
+        var imported = Assert.Single((await mesh.TableAsync("desk", "sessions", "list")).Rows, r => r[1] == "hub/100-1");
+        Assert.Equal(["hub", "import", "up"], imported.Skip(2).Take(3));
+        await ShellMesh.WaitUntilAsync(async () =>
+            (await mesh.TableAsync("hub", "sessions", "list")).Rows.Any(r => r[0] == imported[0] && r[1] == "hub/100-1" && r[2] == "desk" && r[3] == "export" && r[4] == "up"));
+        Assert.Contains((await mesh.TableAsync("desk", "devices", "list")).Rows, r => r[0] == "hub/100-1" && r[5] == "desk");
+        Assert.Contains((await mesh.TableAsync("desk", "attach", "list")).Rows, r => r[0] == "hub/100-1" && r[1] == "usbipd");
+
+        var detached = await mesh.RunAsync("desk", "detach", "device", device);
+
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        await ShellMesh.WaitUntilAsync(async () =>
+            !(await mesh.TableAsync("hub", "sessions", "list")).Rows.Any(r => r[1] == "hub/100-1")
+            && !(await mesh.TableAsync("desk", "sessions", "list")).Rows.Any(r => r[1] == "hub/100-1"));
+        Assert.Empty((await mesh.TableAsync("desk", "attach", "list")).Rows);
+    }
+
+    [Fact]
+    public async Task Attach_to_vhci_without_vhci_hcd_says_what_to_do()
+    {
+        if (Directory.Exists("/sys/devices/platform/vhci_hcd.0"))
+        {
+            return; // A kernel with vhci_hcd would take the device: nothing to refuse here.
+        }
+
+        var result = await mesh.RunAsync("guest", "attach", "device", new Dictionary<string, string> { ["device"] = "hub/100-2", ["to"] = "vhci" });
+
+        Assert.Equal(ShellErrors.ExitFailed, result.ExitCode);
+        Assert.Contains("--to usbipd", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+}
