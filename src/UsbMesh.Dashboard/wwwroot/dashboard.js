@@ -53,14 +53,19 @@ function rate(bytesPerSecond) {
 }
 
 function renderNodes(state) {
-  const rows = [];
-  if (state.node) rows.push({ name: state.node.name, id: state.node.id, state: "self", address: "", admin: "", "rtt-ms": "" });
-  rows.push(...state.peers);
+  // The peers table lists this node too (as a member); when the mesh is not up yet, it is shown from its status.
+  const selfId = state.node ? state.node.id : "";
+  const rows = [...state.peers];
+  if (state.node && !rows.some(peer => peer.id === selfId)) {
+    rows.unshift({ name: state.node.name, id: selfId, state: "", address: "", admin: "", "rtt-ms": "" });
+  }
   fill("nodes", rows, 6, peer => {
     const tr = document.createElement("tr");
+    const self = peer.id === selfId;
     tr.dataset.node = peer.name;
-    tr.append(cell(peer.name), cell(peer.state, `state state-${(peer.state || "").replaceAll(" ", "-")}`), cell(peer.address),
-      cell(peer.admin), cell(peer["rtt-ms"] ? `${peer["rtt-ms"]} ms` : "", "num"), cell((peer.id || "").slice(0, 12)));
+    if (self) tr.className = "self";
+    tr.append(cell(self ? `${peer.name} (this node)` : peer.name), cell(peer.state, `state state-${(peer.state || "").replaceAll(" ", "-")}`),
+      cell(peer.address), cell(peer.admin), cell(peer["rtt-ms"] ? `${peer["rtt-ms"]} ms` : "", "num"), cell((peer.id || "").slice(0, 12)));
     tr.lastChild.title = peer.id || "";
     return tr;
   });
