@@ -55,7 +55,9 @@ internal sealed partial class NodeShell(string socketPath, ILogger logger) : IAs
         }
         catch (TimeoutException)
         {
-            error = new ShellFrame.Error(0, ShellErrors.Unavailable, $"The node did not answer '{request}' in time.");
+            // The reader may still be adding frames: none of them is used.
+            await DropAsync(client).ConfigureAwait(false);
+            return CommandOutcome.Failed(ShellErrors.Unavailable, $"The node did not answer '{request}' in time.");
         }
 
         if (error?.Code == ShellErrors.Unavailable)

@@ -30,7 +30,12 @@ function cell(text, className) {
 }
 
 function fill(tableId, rows, columns, render) {
-  const body = document.querySelector(`#${tableId} tbody`);
+  const table = document.getElementById(tableId);
+  // Rows that did not change are left alone, so a button is not replaced under the pointer while it is clicked.
+  const shown = JSON.stringify([rows, selfName, busy, token() !== null]);
+  if (table.dataset.shown === shown) return;
+  table.dataset.shown = shown;
+  const body = table.querySelector("tbody");
   const fresh = document.createElement("tbody");
   if (rows.length === 0) {
     const tr = document.createElement("tr");
