@@ -31,6 +31,11 @@ public sealed partial class DashboardService(DashboardSettings settings, NodeSet
         var metrics = settings.MetricsEnabled ? exporter : null;
         if (settings.Enabled)
         {
+            if (!node.Shell.Enabled)
+            {
+                LogShellOff(_logger);
+            }
+
             Token = DashboardToken.Create(node.StateDirectory);
             _shell = new NodeShell(node.Shell.Socket, _logger);
             var api = new DashboardApi(_shell, Token, new ThroughputTracker(TimeProvider.System));
@@ -96,6 +101,9 @@ public sealed partial class DashboardService(DashboardSettings settings, NodeSet
 
     [LoggerMessage(LogLevel.Warning, "Dashboard and metrics: {Reason}; the node runs without them")]
     private static partial void LogCannotListen(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Dashboard: the command host is off (usbmesh.shell.enabled), so the page has nothing to show")]
+    private static partial void LogShellOff(ILogger logger);
 
     [LoggerMessage(LogLevel.Information, "Metrics at {Url}")]
     private static partial void LogMetrics(ILogger logger, Uri url);
