@@ -9,6 +9,9 @@ internal static class PeersPalette
 {
     public static readonly string[] Columns = ["name", "id", "state", "address", "admin", "rtt-ms"];
 
+    /// <summary>How long a peer may take to echo the round-trip probe before its rtt is left empty.</summary>
+    private static readonly TimeSpan RttLimit = TimeSpan.FromSeconds(1);
+
     public static ShellPalette Create(ShellServices services) => new("peers", "The mesh's members and the peers this node trusts.",
     [
         new(new("list", "Every member of the mesh and every trusted peer, with its state as this node sees it.", []), call => ListAsync(services, call)),
@@ -27,13 +30,20 @@ internal static class PeersPalette
         var state = (await services.AskAsync<MeshMembership.CurrentState>(services.Mesh, MeshMembership.GetState.Instance, "membership", call.Cancellation).ConfigureAwait(false)).State;
         var trust = services.Trust.Current;
         var self = services.Identity.Id;
+        var members = state.Members.OrderBy(m => m.Id == self ? 0 : 1).ThenBy(m => services.NameOf(m.Id), StringComparer.Ordinal).ToList();
+        var statuses = members.Select(m => state.DisplayedStatusOf(m.Id, self)).ToList();
+        // Measured at once for every reachable peer, so a slow one costs the list its own time only.
+        var rtts = await Task.WhenAll(members.Select((m, i) => m.Id != self && statuses[i] is DisplayedStatus.Up or DisplayedStatus.Joining or DisplayedStatus.Leaving
+            ? RttProbe.MeasureAsync(services.Remoting, m.Id, RttLimit, call.Cancellation)
+            : Task.FromResult<double?>(null))).ConfigureAwait(false);
         var rows = new List<IReadOnlyList<string>>();
-        foreach (var member in state.Members.OrderBy(m => m.Id == self ? 0 : 1).ThenBy(m => services.NameOf(m.Id), StringComparer.Ordinal))
+        for (var i = 0; i < members.Count; i++)
         {
-            var status = state.DisplayedStatusOf(member.Id, self)?.ToString().ToLowerInvariant() ?? "";
+            var member = members[i];
             var admin = member.Id == self || trust.IsAdmin(member.Id);
             var name = member.Id == self ? services.NodeName : trust.Find(member.Id)?.Name ?? member.Name;
-            rows.Add([name, member.Id.ToString(), status, member.Addresses.FirstOrDefault() ?? "", ShellFormat.YesNo(admin), ""]);
+            rows.Add([name, member.Id.ToString(), statuses[i]?.ToString().ToLowerInvariant() ?? "", member.Addresses.FirstOrDefault() ?? "",
+                ShellFormat.YesNo(admin), rtts[i] is { } rtt ? ShellFormat.Number(Math.Round(rtt, 3)) : ""]);
         }
 
         foreach (var peer in trust.Peers.Where(p => state.Find(p.Id) is null))

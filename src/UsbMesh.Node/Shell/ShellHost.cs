@@ -14,6 +14,7 @@ public static class ShellHost
     {
         var host = services.System.ActorOf(CommandHostActor.Props(context => new CommandHost(services, settings, Palettes(services, context))), CommandHostActor.Name);
         ShellLaneService.Offer(services.Remoting, services, settings, host);
+        RttProbe.Offer(services.Remoting);
         if (!OperatingSystem.IsWindows())
         {
             OpenAdminSocket(services.System, settings, host);
@@ -41,6 +42,10 @@ public static class ShellHost
             AttachPalettes.Attach(services, attachments),
             AttachPalettes.Detach(services, attachments),
             SessionsPalette.Create(services),
+            GadgetsPalette.Create(services),
+            DiagnosticsPalettes.Actor(services),
+            DiagnosticsPalettes.Log(services),
+            DiagnosticsPalettes.Metrics(services),
         ];
     }
 }

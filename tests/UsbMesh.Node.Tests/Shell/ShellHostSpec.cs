@@ -31,6 +31,7 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
         Assert.All(table.Rows, r => Assert.Equal("up", r[2]));
         Assert.Equal("no", table.Rows.Single(r => r[0] == "desk")[4]);
         Assert.Equal("yes", table.Rows.Single(r => r[0] == "guest")[4]);
+        Assert.All(table.Rows.Where(r => r[0] != "hub"), r => Assert.True(double.Parse(r[5], System.Globalization.CultureInfo.InvariantCulture) > 0, $"rtt of {r[0]}: [{r[5]}]"));
     }
 
     [Fact]
@@ -140,5 +141,100 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
 
         Assert.Equal(ShellErrors.ExitFailed, result.ExitCode);
         Assert.Contains("--to usbipd", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gadgets_type_queues_text_on_an_emulated_keyboard()
+    {
+        var typed = await mesh.RunAsync("hub", "gadgets", "type", new Dictionary<string, string> { ["gadget"] = "keys", ["text"] = "hi" });
+
+        Assert.True(typed.ExitCode == 0, typed.ToString());
+        Assert.Contains("Typed 2 characters on 'keys'", typed.Text, StringComparison.Ordinal);
+        var keys = Assert.Single((await mesh.TableAsync("hub", "gadgets", "list")).Rows, r => r[0] == "keys");
+        Assert.Equal(["keyboard", "hub/100-2"], keys.Skip(1).Take(2));
+        Assert.True(int.Parse(keys[3], System.Globalization.CultureInfo.InvariantCulture) >= 4, "a press and a release per character");
+    }
+
+    [Fact]
+    public async Task Gadgets_type_on_a_gadget_that_is_no_keyboard_says_so()
+    {
+        var result = await mesh.RunAsync("hub", "gadgets", "type", new Dictionary<string, string> { ["gadget"] = "stick", ["text"] = "x" });
+
+        Assert.Equal(ShellErrors.ExitFailed, result.ExitCode);
+        Assert.Contains("not a keyboard", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Actor_hierarchy_shows_the_tree_indented()
+    {
+        var result = await mesh.RunAsync("hub", "actor", "hierarchy");
+
+        var lines = result.Text.Split('\n');
+        Assert.Equal("user", lines[0]);
+        Assert.Contains("  shell", lines);
+        Assert.Contains("    attachments", lines);
+        Assert.Contains("  gadgets", lines);
+    }
+
+    [Fact]
+    public async Task Log_level_shows_the_running_level_and_peers_without_admin_may_not_set_it()
+    {
+        var shown = await mesh.RunAsync("hub", "log", "level");
+        var denied = await mesh.RunAsync("desk", "log", "level", new Dictionary<string, string> { ["level"] = "debug" }, on: "hub");
+
+        Assert.Contains("is info", shown.Text, StringComparison.Ordinal);
+        Assert.Equal(ShellErrors.ExitDenied, denied.ExitCode);
+    }
+
+    [Fact]
+    public async Task Metrics_without_an_exporter_say_they_are_disabled()
+    {
+        var result = await mesh.RunAsync("hub", "metrics", "show");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("metrics are disabled", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_config_prints_the_merged_configuration_with_origins()
+    {
+        var result = await mesh.RunAsync("hub", "node", "config");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("hub.conf", result.Text, StringComparison.Ordinal);
+        Assert.Contains("command-timeout", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_commands_run_at_once_on_one_connection()
+    {
+        await using var client = await mesh.ConnectAsync("desk");
+        var empty = new Dictionary<string, string>();
+
+        var results = await Task.WhenAll(
+            ShellResult.RunAsync(client, new CommandRequest("node", "status", empty)),
+            ShellResult.RunAsync(client, new CommandRequest("peers", "list", empty)),
+            ShellResult.RunAsync(client, new CommandRequest("devices", "list", empty, "hub")));
+
+        Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+        Assert.Equal(["node", "peers", "devices"], results.Select(r => Assert.Single(r.Tables).Title));
+    }
+
+    [Fact]
+    public async Task A_trusted_node_that_cannot_be_reached_is_unavailable_and_can_be_untrusted()
+    {
+        var ghost = UsbMesh.Mesh.Identity.NodeIdentity.Generate().Id.ToString();
+
+        var trusted = await mesh.RunAsync("desk", "peers", "trust", new Dictionary<string, string> { ["name"] = "ghost", ["id"] = ghost });
+        var listed = await mesh.TableAsync("desk", "peers", "list");
+        var unreachable = await mesh.RunAsync("desk", "node", "status", on: "ghost");
+        var untrusted = await mesh.RunAsync("desk", "peers", "untrust", new Dictionary<string, string> { ["peer"] = "ghost" });
+
+        Assert.True(trusted.ExitCode == 0, trusted.ToString());
+        Assert.Contains(listed.Rows, r => r[0] == "ghost" && r[2] == "not a member");
+        Assert.Equal(ShellErrors.ExitUnavailable, unreachable.ExitCode);
+        Assert.Contains("Node 'ghost' cannot be reached", Assert.Single(unreachable.Errors).Message, StringComparison.Ordinal);
+        Assert.True(untrusted.ExitCode == 0, untrusted.ToString());
+        Assert.DoesNotContain((await mesh.TableAsync("desk", "peers", "list")).Rows, r => r[0] == "ghost");
     }
 }
