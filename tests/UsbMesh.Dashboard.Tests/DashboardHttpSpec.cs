@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using UsbMesh.Metrics.Tests;
+using UsbMesh.Shell;
 
 namespace UsbMesh.Dashboard.Tests;
 
@@ -26,6 +27,21 @@ public sealed class DashboardHttpSpec(DashboardMesh mesh)
         Assert.Equal("histogram", families["usbmesh_transport_rtt_seconds"].Type);
         Assert.Contains(families["usbmesh_transport_rtt_seconds"].Samples, s => s.Name == "usbmesh_transport_rtt_seconds_count" && s.Value >= 1);
         Assert.Equal("counter", families["usbmesh_remote_associations_total"].Type);
+    }
+
+    [Fact]
+    public async Task The_shell_shows_the_same_metrics()
+    {
+        await using var shell = await ShellClient.ConnectAsync(Path.Combine(mesh.StateOf("desk"), "admin.sock"), "tests");
+        var lines = new List<string>();
+        await foreach (var frame in shell.RunAsync(new CommandRequest("metrics", "show", new Dictionary<string, string>())))
+        {
+            lines.AddRange(frame is ShellFrame.Line line ? [line.Text] : []);
+        }
+
+        var families = PrometheusTextParser.Parse(string.Concat(lines.Select(l => l + "\n")));
+
+        Assert.Contains(families["usbmesh_mesh_peers"].Samples, s => s.Has(("state", "up")));
     }
 
     [Fact]
