@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using UsbMesh.Metrics.Tests;
 using UsbMesh.Shell;
+using UsbMesh.Usb;
+using UsbMesh.Usbipd.Client;
 
 namespace UsbMesh.Dashboard.Tests;
 
@@ -28,6 +31,49 @@ public sealed class DashboardHttpSpec(DashboardMesh mesh)
         Assert.Contains(families["usbmesh_transport_rtt_seconds"].Samples, s => s.Name == "usbmesh_transport_rtt_seconds_count" && s.Value >= 1);
         Assert.Equal("counter", families["usbmesh_remote_associations_total"].Type);
     }
+
+    [Fact]
+    public async Task With_the_token_a_device_is_attached_and_its_urbs_counted_by_device_and_direction()
+    {
+        var attached = await ActAsync("attach", mesh.DeskDashboard.Token!.Value);
+        Assert.True(attached.GetProperty("ok").GetBoolean(), attached.ToString());
+        try
+        {
+            await using var client = await UsbIpClient.ImportAsync(mesh.DeskUsbipd, "hub:100-1");
+            for (var i = 0; i < 20; i++)
+            {
+                await client.SubmitAsync(UrbRequest.Control(SetupPacket.GetDescriptor(1, 0, 0, 18))).WaitAsync(DashboardMesh.Bound);
+            }
+
+            var families = PrometheusTextParser.Parse(await mesh.Http.GetStringAsync(mesh.DeskDashboard.MetricsAddress));
+
+            // Counted where the URBs are answered: by the hub's session (bus id 100-1) and the desk's usbipd endpoint.
+            // Both nodes run in this process, so one exporter sees both.
+            foreach (var device in new[] { "100-1", "hub:100-1" })
+            {
+                Assert.Contains(families["usbmesh_urbs_total"].Samples, s => s.Has(("device", device), ("direction", "in")) && s.Value >= 20);
+                Assert.Contains(families["usbmesh_urb_bytes_total"].Samples, s => s.Has(("device", device), ("direction", "in")) && s.Value >= 20 * 18);
+                Assert.Contains(families["usbmesh_urb_duration_seconds"].Samples,
+                    s => s.Name == "usbmesh_urb_duration_seconds_count" && s.Has(("device", device), ("direction", "in")) && s.Value >= 20);
+            }
+
+            var sessions = families["usbmesh_sessions"].Samples;
+            Assert.True(sessions.Count(s => s.Value >= 1) == 2, string.Join(", ", sessions.Select(s => $"{s.Labels["role"]}={s.Value}")));
+        }
+        finally
+        {
+            // The import ends once its USB/IP client leaves, or with a detach; the other specs start from a free stick.
+            if (HolderOf(await mesh.StateAsync()) != "")
+            {
+                await ActAsync("detach", mesh.DeskDashboard.Token!.Value);
+            }
+
+            await DashboardMesh.WaitUntilAsync(async () => HolderOf(await mesh.StateAsync()) == "");
+        }
+    }
+
+    private static string? HolderOf(JsonElement state) =>
+        state.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("device").GetString() == DashboardMesh.Stick).GetProperty("holder").GetString();
 
     [Fact]
     public async Task The_shell_shows_the_same_metrics()
@@ -63,24 +109,13 @@ public sealed class DashboardHttpSpec(DashboardMesh mesh)
     {
         foreach (var verb in new[] { "attach", "detach" })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(mesh.Dashboard, $"/api/{verb}"))
-            {
-                Content = new StringContent($$"""{"device":"{{DashboardMesh.Stick}}"}""", Encoding.UTF8, "application/json"),
-            };
-            if (token is not null)
-            {
-                request.Headers.Add("X-UsbMesh-Token", token);
-            }
+            var result = await ActAsync(verb, token);
 
-            using var response = await mesh.Http.SendAsync(request);
-            var result = await response.Content.ReadFromJsonAsync<JsonElement>();
-
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal((int)HttpStatusCode.Forbidden, result.GetProperty("status").GetInt32());
             Assert.StartsWith($"Denied: {verb} needs the dashboard's admin token", result.GetProperty("message").GetString());
         }
 
-        var state = await mesh.StateAsync();
-        Assert.Equal("", state.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("device").GetString() == DashboardMesh.Stick).GetProperty("holder").GetString());
+        Assert.Equal("", HolderOf(await mesh.StateAsync()));
     }
 
     [Fact]
@@ -115,5 +150,23 @@ public sealed class DashboardHttpSpec(DashboardMesh mesh)
             Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
             Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         }
+    }
+
+    /// <summary>Posts an attach or detach of the stick; the JSON answer with the HTTP status added as <c>status</c>.</summary>
+    private async Task<JsonElement> ActAsync(string verb, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(mesh.Dashboard, $"/api/{verb}"))
+        {
+            Content = new StringContent($$"""{"device":"{{DashboardMesh.Stick}}"}""", Encoding.UTF8, "application/json"),
+        };
+        if (token is not null)
+        {
+            request.Headers.Add("X-UsbMesh-Token", token);
+        }
+
+        using var response = await mesh.Http.SendAsync(request);
+        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        answer["status"] = (int)response.StatusCode;
+        return JsonSerializer.SerializeToElement(answer);
     }
 }
