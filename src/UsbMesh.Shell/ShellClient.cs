@@ -155,6 +155,11 @@ public sealed class ShellClient : IAsyncDisposable
                 {
                     output.Writer.TryWrite(frame);
                 }
+                else if (frame is ShellFrame.Error { Id: 0 } error)
+                {
+                    // The node's word on the connection itself (a protocol error), said before it closes it.
+                    why = error.Message;
+                }
             }
         }
         catch (Exception e) when (e is IOException or ShellProtocolException or ObjectDisposedException or OperationCanceledException)

@@ -131,10 +131,11 @@ internal sealed class ShellConnectionActor : ReceiveActor
     private void Violation(string why)
     {
         _log.Warning("Closing the shell connection of {0}: {1}", _caller, why);
-        var self = Self;
-        _ = _writer.WriteAsync(new ShellFrame.Error(0, ShellErrors.Usage, $"Shell protocol error: {why}; the connection is closed."))
-            .ContinueWith(_ => self.Tell(new Closed(why)), TaskScheduler.Default);
         _closed = true;
+        // Closing the stream ends the read loop, which reports the connection closed (once).
+        var stream = _stream;
+        _ = _writer.WriteAsync(new ShellFrame.Error(0, ShellErrors.Usage, $"Shell protocol error: {why}; the connection is closed."))
+            .ContinueWith(_ => stream.Dispose(), TaskScheduler.Default);
     }
 
     private void StopWhenIdle()

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using UsbMesh.Actors;
+using UsbMesh.Gadgets.MassStorage;
 using UsbMesh.Usb;
 using UsbMesh.Usbipd;
 using UsbMesh.Usbipd.Client;
@@ -76,7 +77,7 @@ public sealed class BridgeSpec : IDisposable
             await using (var stick = await UsbIpClientBackend.ImportAsync(endpoint, BridgedBusId))
             {
                 Assert.Equal((0x1209, 0x0002), (stick.Device.VendorId, stick.Device.ProductId));
-                var blocks = new BulkOnlyClient(stick);
+                var blocks = BulkOnlyClient.For(stick);
 
                 // Every block, read through the bridge, is the exporter's image.
                 Assert.Equal(SHA256.HashData(image), SHA256.HashData(await ReadAllAsync(blocks)));
@@ -105,7 +106,7 @@ public sealed class BridgeSpec : IDisposable
             await WaitUntilAsync(async () => await IsExportedAsync(node.Exports));
             await using (var stick = await UsbIpClientBackend.ImportAsync(endpoint, BridgedBusId))
             {
-                Assert.Equal(SHA256.HashData(image), SHA256.HashData(await ReadAllAsync(new BulkOnlyClient(stick))));
+                Assert.Equal(SHA256.HashData(image), SHA256.HashData(await ReadAllAsync(BulkOnlyClient.For(stick))));
             }
 
             // Each step was logged once.
@@ -140,7 +141,7 @@ public sealed class BridgeSpec : IDisposable
         }
     }
 
-    private static async Task<byte[]> ReadAllAsync(BulkOnlyClient blocks)
+    private static async Task<byte[]> ReadAllAsync(BulkOnlyInitiator blocks)
     {
         const ushort chunk = 128;
         var all = new byte[ImageBytes];

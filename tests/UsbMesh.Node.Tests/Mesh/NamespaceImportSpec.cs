@@ -59,7 +59,7 @@ public sealed class NamespaceImportSpec(ITestOutputHelper output) : IAsyncLifeti
 
         await using (var stick = await ImportAsync(forwarder.Endpoint, busId))
         {
-            var blocks = new BulkOnlyClient(stick);
+            var blocks = BulkOnlyClient.For(stick);
             var marks = Marks();
             var clock = Stopwatch.StartNew();
             var resumedAt = TimeSpan.Zero;
@@ -144,7 +144,7 @@ public sealed class NamespaceImportSpec(ITestOutputHelper output) : IAsyncLifeti
         TimeSpan released;
         await using (var stick = await ImportAsync(forwarder.Endpoint, busId))
         {
-            await new BulkOnlyClient(stick).WriteAsync(FirstLba, block);
+            await BulkOnlyClient.For(stick).WriteAsync(FirstLba, block);
 
             Network.Cut("laptop");
             clock.Restart();
@@ -163,7 +163,7 @@ public sealed class NamespaceImportSpec(ITestOutputHelper output) : IAsyncLifeti
         var restored = Stopwatch.StartNew();
         await using (var again = await ImportAsync(forwarder.Endpoint, busId))
         {
-            var blocks = new BulkOnlyClient(again);
+            var blocks = BulkOnlyClient.For(again);
             Assert.Equal(block, await blocks.ReadAsync(FirstLba, ChunkBytes / BulkOnlyClient.BlockSize));
         }
 

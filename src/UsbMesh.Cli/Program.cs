@@ -1,0 +1,3 @@
+using UsbMesh.Cli;
+
+return await CliCommand.RunAsync(args);
