@@ -98,7 +98,14 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
             return null;
         }
 
-        var retired = completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target);
+        var retired = false;
+        if (completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target, out var unlinked))
+        {
+            // Answered by the unlink: counted as a URB that ended with -ECONNRESET.
+            retired = true;
+            UrbMetrics.Answered(busId, unlinked.Direction, completed.Status, 0, unlinked.Started);
+        }
+
         return (new UsbIpRetUnlink(seqnum, completed.Status), retired);
     }
 
