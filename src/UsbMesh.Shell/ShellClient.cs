@@ -69,8 +69,9 @@ public sealed class ShellClient : IAsyncDisposable
             shell._reader = Task.Run(shell.ReadLoopAsync, CancellationToken.None);
             return shell;
         }
-        catch (Exception e) when (e is IOException or ShellProtocolException)
+        catch (Exception e) when (e is not (OperationCanceledException or ShellUnavailableException or OutOfMemoryException))
         {
+            // Whatever the stream throws (a socket's IOException, a mesh lane's own errors), the connection failed.
             await stream.DisposeAsync().ConfigureAwait(false);
             throw new ShellUnavailableException($"The shell connection failed: {e.Message}", e);
         }
@@ -138,8 +139,9 @@ public sealed class ShellClient : IAsyncDisposable
                 _writeLock.Release();
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Any failure of the stream means the command cannot be sent: the connection is gone.
             return false;
         }
     }
@@ -162,8 +164,9 @@ public sealed class ShellClient : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or ShellProtocolException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever ended the reading (a socket, a mesh lane, bad framing), no more frames come: say why below.
             why = $"The shell connection broke: {e.Message}";
         }
 

@@ -11,6 +11,9 @@ namespace UsbMesh.Node.Shell;
 [UnsupportedOSPlatform("windows")]
 public sealed class AdminSocket : IAsyncDisposable
 {
+    /// <summary>The size of sun_path on Linux, terminating zero included.</summary>
+    private const int MaxPathBytes = 108;
+
     private readonly Socket _listener;
     private readonly Task _accepting;
     private readonly CancellationTokenSource _stopping = new();
@@ -34,11 +37,16 @@ public sealed class AdminSocket : IAsyncDisposable
 
         // Bound under a temporary name and renamed once its mode is set, so the socket is never reachable with the
         // process's default mode.
-        var temporary = $"{path}.{Environment.ProcessId}.new";
+        var temporary = $"{path}.new";
         File.Delete(temporary);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
+            if (System.Text.Encoding.UTF8.GetByteCount(temporary) >= MaxPathBytes)
+            {
+                throw new IOException($"the path is too long for a Unix socket (at most {MaxPathBytes - 1 - ".new".Length} bytes); set usbmesh.shell.socket to a shorter path");
+            }
+
             listener.Bind(new UnixDomainSocketEndPoint(temporary));
             File.SetUnixFileMode(temporary, settings.SocketMode);
             listener.Listen(16);

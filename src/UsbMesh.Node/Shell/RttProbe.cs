@@ -27,9 +27,9 @@ internal static class RttProbe
                     await lane.WriteAsync(buffer, timeout.Token).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // The prober gave up; nothing to tell it.
+                // The prober gave up, or the connection was replaced: nothing to tell anyone.
             }
             finally
             {
@@ -68,8 +68,9 @@ internal static class RttProbe
                 lane.Complete();
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // No answer, or the connection was replaced under the probe: no figure this time.
             return null;
         }
     }

@@ -162,8 +162,9 @@ internal sealed class ShellConnectionActor : ReceiveActor
             _log.Warning("Closing the shell connection of {0}: {1}", _caller, e.Message);
             await _writer.WriteAsync(new ShellFrame.Error(0, ShellErrors.Usage, $"{e.Message}; the connection is closed.")).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The stream broke (a socket, a mesh lane that ended): the connection is over either way.
             reason = e.Message;
         }
 

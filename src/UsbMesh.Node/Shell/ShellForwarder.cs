@@ -34,7 +34,7 @@ internal sealed class ShellForwarder(ShellServices services)
             {
                 throw Unreachable(node, $"no connection within {ConnectLimit.TotalSeconds:0} s; `peers list` shows whether it is up");
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
             {
                 throw Unreachable(node, e.Message);
             }

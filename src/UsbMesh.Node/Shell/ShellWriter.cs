@@ -33,8 +33,9 @@ internal sealed class ShellWriter(Stream stream) : IDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await ShellFraming.WriteAsync(stream, frame, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // A socket's IOException, a mesh lane's own errors, a stream closed meanwhile: the connection is gone.
             _broken = true;
         }
         finally

@@ -58,4 +58,15 @@ public sealed class AdminSocketSpec : IDisposable
 
         Assert.Contains("Another node listens on the admin socket", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_path_too_long_for_a_unix_socket_is_refused_with_what_to_do()
+    {
+        var settings = Settings with { Socket = System.IO.Path.Combine(_directory.Path, new string('s', 100) + ".sock") };
+
+        var error = Assert.Throws<IOException>(() => AdminSocket.Open(settings, ActorRefs.Nobody));
+
+        Assert.Contains("too long for a Unix socket", error.Message, StringComparison.Ordinal);
+        Assert.Contains("usbmesh.shell.socket", error.Message, StringComparison.Ordinal);
+    }
 }

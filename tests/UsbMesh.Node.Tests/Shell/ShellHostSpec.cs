@@ -280,4 +280,32 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
         Assert.Contains("before the hello", error.Message, StringComparison.Ordinal);
         Assert.Null(await ShellFraming.ReadAsync(stream).AsTask().WaitAsync(ShellMesh.Bound));
     }
+
+    [Fact]
+    public async Task Sessions_kill_on_the_exporter_ends_the_import_on_the_importer()
+    {
+        var attached = await mesh.RunAsync("guest", "attach", "device", new Dictionary<string, string> { ["device"] = "hub/100-1", ["to"] = "usbipd" });
+        Assert.True(attached.ExitCode == 0, attached.ToString());
+        var id = Assert.Single((await mesh.TableAsync("guest", "sessions", "list")).Rows, r => r[1] == "hub/100-1")[0];
+        await ShellMesh.WaitUntilAsync(async () => (await mesh.TableAsync("hub", "sessions", "list")).Rows.Any(r => r[0] == id));
+
+        var killed = await mesh.RunAsync("hub", "sessions", "kill", new Dictionary<string, string> { ["id"] = id });
+
+        Assert.True(killed.ExitCode == 0, killed.ToString());
+        await ShellMesh.WaitUntilAsync(async () =>
+            !(await mesh.TableAsync("guest", "sessions", "list")).Rows.Any(r => r[0] == id)
+            && (await mesh.TableAsync("guest", "attach", "list")).Rows.Count == 0);
+        Assert.DoesNotContain((await mesh.TableAsync("hub", "sessions", "list")).Rows, r => r[0] == id);
+    }
+
+    [Fact]
+    public async Task Gadgets_create_adds_an_emulated_device_the_mesh_sees()
+    {
+        var created = await mesh.RunAsync("guest", "gadgets", "create", new Dictionary<string, string> { ["type"] = "serial", ["name"] = "console" });
+
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var row = Assert.Single((await mesh.TableAsync("guest", "gadgets", "list")).Rows, r => r[0] == "console");
+        Assert.Equal("serial", row[1]);
+        await ShellMesh.WaitUntilAsync(async () => (await mesh.TableAsync("hub", "devices", "list")).Rows.Any(r => r[0] == row[2] && r[1] == "guest"));
+    }
 }

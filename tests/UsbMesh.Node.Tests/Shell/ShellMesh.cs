@@ -15,9 +15,24 @@ namespace UsbMesh.Node.Tests.Shell;
 public sealed class ShellMesh : IAsyncLifetime
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    public static readonly string[] Names = ["hub", "desk", "guest"];
-
     private readonly TempDirectory _directory = new();
+    private readonly string[] _names;
+    private readonly Func<string, string> _extra;
+
+    public ShellMesh()
+        : this(["hub", "desk", "guest"], _ => "")
+    {
+    }
+
+    /// <param name="names">The nodes; the first is the hub (the seed, with the gadgets).</param>
+    /// <param name="extra">More settings under <c>usbmesh</c> for a node, by name.</param>
+    internal ShellMesh(string[] names, Func<string, string> extra)
+    {
+        _names = names;
+        _extra = extra;
+    }
+
+    private string[] Names => _names;
     private readonly Dictionary<string, IHost> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeId> _ids = new(StringComparer.Ordinal);
 
@@ -52,16 +67,21 @@ public sealed class ShellMesh : IAsyncLifetime
         {
             foreach (var name in Names)
             {
-                var peers = await TableAsync(name, "peers", "list");
-                if (peers.Rows.Count(r => r[2] == "up") < Names.Length)
+                if (await RowsAsync(name, "peers") is not { } peers || peers.Count(r => r[2] == "up") < Names.Length)
                 {
                     return false;
                 }
             }
 
-            var devices = await TableAsync("desk", "devices", "list");
-            return devices.Rows.Count(r => r[1] == "hub") >= 2;
+            return await RowsAsync(Names[1], "devices") is { } devices && devices.Count(r => r[1] == "hub") >= 2;
         });
+    }
+
+    /// <summary>The rows of <c>&lt;palette&gt; list</c>, or null while the mesh is forming and the command fails.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<string>>?> RowsAsync(string node, string palette)
+    {
+        var result = await RunAsync(node, palette, "list");
+        return result.ExitCode == 0 ? result.Tables.Single().Rows : null;
     }
 
     private string ConfigOf(string name, Dictionary<string, int> ports)
@@ -90,6 +110,7 @@ public sealed class ShellMesh : IAsyncLifetime
               }
               trust.peers = [ {{peers}} ]
               {{gadgets}}
+              {{_extra(name)}}
             }
             """;
     }
