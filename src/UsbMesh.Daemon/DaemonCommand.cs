@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UsbMesh.Actors;
 using UsbMesh.Configuration;
+using UsbMesh.Dashboard;
 using UsbMesh.Node;
 
 namespace UsbMesh.Daemon;
@@ -74,7 +75,7 @@ internal static partial class DaemonCommand
             // No defaults: HOCON is the node's only configuration (no appsettings.json, no environment variables,
             // no other logging providers), while the console lifetime still turns SIGTERM and Ctrl-C into a stop.
             builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "usbmeshd" });
-            builder.Services.AddUsbMesh(config);
+            builder.Services.AddUsbMesh(config).AddUsbMeshDashboard();
         }
         catch (ConfigurationException e)
         {

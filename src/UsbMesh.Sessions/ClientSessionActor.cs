@@ -76,6 +76,10 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         _lanes.Dispose();
         _export?.Device.Tell(new UsbDevice.Release(Self), Self);
+        if (_export is not null)
+        {
+            SessionMetrics.Closed(SessionMetrics.Export);
+        }
     }
 
     private async Task OpenAsync()
@@ -109,8 +113,9 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
         }
 
         _export = export;
+        SessionMetrics.Opened(SessionMetrics.Export);
         var isochronous = UsbipdTranslation.IsochronousEndpoints(info);
-        _exchange = new UrbExchange(export.Device, info, Self, configured => isochronous = UsbipdTranslation.IsochronousEndpoints(configured));
+        _exchange = new UrbExchange(export.BusId, export.Device, info, Self, configured => isochronous = UsbipdTranslation.IsochronousEndpoints(configured));
         _parser = UsbIpUrbParser.ForServer((_, direction, endpoint) => isochronous.Contains((direction, endpoint)));
         _device = SessionDevices.Describe(info, export.DevId);
         Context.Watch(export.Device);

@@ -106,6 +106,10 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     {
         _stopping.Cancel();
         _lanes.Dispose();
+        if (_opened)
+        {
+            SessionMetrics.Closed(SessionMetrics.Import);
+        }
     }
 
     private string Describe() => $"{_busId} of node {_exporter.Short}";
@@ -126,6 +130,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
         _devId = device.DevId;
         _opened = true;
+        SessionMetrics.Opened(SessionMetrics.Import);
         Run(opened);
         _log.Info("Imported {0} (session {1})", Describe(), _sessionId);
         _stats.State = "up";

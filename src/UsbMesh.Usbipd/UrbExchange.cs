@@ -17,8 +17,9 @@ internal sealed class UrbExchangeException(string message) : Exception(message);
 /// </summary>
 /// <remarks>A successful SET_CONFIGURATION changes the configuration later submits are typed by: a device imported
 /// unconfigured (the kernel's usbip-host unconfigures what it binds) gets its endpoints once the client chose one;
-/// <paramref name="reconfigured"/> hears of it, to frame isochronous endpoints by the new configuration.</remarks>
-internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorRef holder, Action<UsbDevice.Info>? reconfigured = null)
+/// <paramref name="reconfigured"/> hears of it, to frame isochronous endpoints by the new configuration. Each answer is
+/// counted under <paramref name="busId"/> (<see cref="UrbMetrics"/>).</remarks>
+internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info info, IActorRef holder, Action<UsbDevice.Info>? reconfigured = null)
 {
     private readonly Dictionary<uint, PendingSubmit> _submits = [];
     private readonly Dictionary<uint, uint> _unlinks = [];
@@ -44,6 +45,7 @@ internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorR
         catch (UrbTranslationException e)
         {
             refused?.Invoke($"CMD_SUBMIT {submit.Seqnum} refused with {e.Status}: {e.Message}");
+            UrbMetrics.Answered(busId, pending.Direction, e.Status, 0, pending.Started);
             return new UsbIpRetSubmit(submit.Seqnum, e.Status, 0, pending.StartFrame, pending.NumberOfPackets, 0, default,
                 [.. pending.IsoPackets.Select(p => p with { ActualLength = 0, Status = e.Status })]);
         }
@@ -81,7 +83,9 @@ internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorR
             reconfigured?.Invoke(_info);
         }
 
-        return UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result);
+        var reply = UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result);
+        UrbMetrics.Answered(busId, pending.Direction, reply.Status, reply.ActualLength, pending.Started);
+        return reply;
     }
 
     /// <summary>The RET_UNLINK for an unlink's completion and whether it retired its URB (which then never gets a
@@ -94,7 +98,14 @@ internal sealed class UrbExchange(IActorRef device, UsbDevice.Info info, IActorR
             return null;
         }
 
-        var retired = completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target);
+        var retired = false;
+        if (completed.Status == UsbIpConstants.StatusConnReset && _submits.Remove(target, out var unlinked))
+        {
+            // Answered by the unlink: counted as a URB that ended with -ECONNRESET.
+            retired = true;
+            UrbMetrics.Answered(busId, unlinked.Direction, completed.Status, 0, unlinked.Started);
+        }
+
         return (new UsbIpRetUnlink(seqnum, completed.Status), retired);
     }
 

@@ -70,7 +70,7 @@ public sealed class UsbipdConnection : ReceiveActor
         _settings = settings;
         _log = Context.GetLogger();
         _export = export;
-        _exchange = new UrbExchange(export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
+        _exchange = new UrbExchange(export.BusId, export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
         UrbPhase();
     }
 
@@ -223,7 +223,7 @@ public sealed class UsbipdConnection : ReceiveActor
         }
 
         _export = export;
-        _exchange = new UrbExchange(export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
+        _exchange = new UrbExchange(export.BusId, export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
         Context.Watch(export.Device);
         _io.Send(new UsbIpImportReply(UsbipdStatus.Ok, UsbipdTranslation.DeviceRecord(export, info)));
         _io.Continue(UsbipdTranslation.IsochronousEndpoints(info));

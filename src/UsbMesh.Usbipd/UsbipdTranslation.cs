@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using UsbMesh.Devices;
 using UsbMesh.Usb;
 using UsbMesh.UsbIp;
@@ -17,8 +18,11 @@ internal sealed record PendingSubmit(UsbIpDirection Direction, int NumberOfPacke
     /// <summary>The bConfigurationValue a SET_CONFIGURATION selects, once it succeeds; null for any other request.</summary>
     public byte? Configures { get; init; }
 
+    /// <summary>When the URB was submitted (<see cref="Stopwatch.GetTimestamp"/>), for its round trip.</summary>
+    public long Started { get; init; }
+
     public static PendingSubmit For(UsbIpCmdSubmit command) =>
-        new(command.Direction, command.NumberOfPackets, command.StartFrame, command.IsoPackets);
+        new(command.Direction, command.NumberOfPackets, command.StartFrame, command.IsoPackets) { Started = Stopwatch.GetTimestamp() };
 }
 
 /// <summary>A CMD_SUBMIT that cannot become a <see cref="UrbRequest"/>; answered with a RET_SUBMIT error, not a closed connection.</summary>

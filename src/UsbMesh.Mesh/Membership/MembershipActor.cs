@@ -31,6 +31,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, NodeId> _seeds = new(StringComparer.Ordinal);
     private readonly HashSet<NodeId> _toldDowned = [];
     private readonly Dictionary<string, string> _seedErrors = new(StringComparer.Ordinal);
+    private readonly MembershipMetrics _metrics = new();
     private MembershipState _state = MembershipState.Empty;
     private bool _isOwnSeed;
     private bool _leaving;
@@ -84,6 +85,8 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(GossipTimer, GossipTick.Instance, TimeSpan.Zero, _settings.GossipInterval);
     }
 
+    protected override void PostStop() => _metrics.Clear();
+
     private void OnHeartbeatTick()
     {
         var heartbeat = new MeshMembership.Heartbeat(SelfMember().Incarnation);
@@ -117,6 +120,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
             _timeline.Observe(_state, _self);
             Apply(LeaderActions.Perform(_state, _self, _timeline, _settings.Membership));
             _state = Tombstones.Prune(_state, _timeline, _settings.Membership.TombstoneTtl);
+            _metrics.Report(_state, _self);
         }
 
         Gossip();
@@ -200,6 +204,7 @@ public sealed class MembershipActor : ReceiveActor, IWithTimers
         }
 
         _timeline.Observe(_state, _self);
+        _metrics.Report(_state, _self);
         _remoting.SetRelays(Relays());
         if (SelfMember().Status is MemberStatus.Down or MemberStatus.Removed && !_leaving)
         {

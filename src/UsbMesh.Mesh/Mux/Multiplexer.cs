@@ -15,7 +15,8 @@ namespace UsbMesh.Mesh.Mux;
 /// <para><b>Flow control</b>: per lane, credit-based (see <see cref="MuxLane"/>); a peer that sends beyond its credit
 /// fails the connection, so what one connection buffers is bounded by lanes × window.</para>
 /// <para><b>Liveness</b>: a side that has sent nothing for the heartbeat interval sends a ping; a side that has
-/// received nothing (pings and pongs included) for the idle timeout fails the connection.</para>
+/// received nothing (pings and pongs included) for the idle timeout fails the connection. A busy side pings too, once
+/// per heartbeat interval with no ping unanswered, to measure the round trip (<see cref="MuxMetrics"/>).</para>
 /// <para><b>Writing</b>: one writer at a time sends whole batches of frames, one write and flush per batch
 /// (see <see cref="MuxOutbox"/>).</para>
 /// </remarks>
@@ -24,12 +25,15 @@ public sealed class Multiplexer : IAsyncDisposable
     private readonly Stream _transport;
     private readonly MuxOutbox _outbox;
     private readonly bool _initiator;
+    private readonly string? _peer;
     private readonly Channel<MuxLane> _accepted = Channel.CreateUnbounded<MuxLane>();
     private readonly ConcurrentDictionary<uint, MuxLane> _lanes = new();
     private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private long _lastSent = Stopwatch.GetTimestamp();
     private long _lastReceived = Stopwatch.GetTimestamp();
+    private long _pingSent;
+    private long _lastProbe = Stopwatch.GetTimestamp();
     private int _nextLane;
     private int _peerLanes;
 
@@ -37,8 +41,10 @@ public sealed class Multiplexer : IAsyncDisposable
     /// <param name="transport">The connected stream; owned from now on.</param>
     /// <param name="options">Limits and timing.</param>
     /// <param name="initiator">Whether this side connected (its lanes are odd) or accepted (even).</param>
-    public Multiplexer(Stream transport, MultiplexerOptions options, bool initiator)
+    /// <param name="peer">Who is at the other end, as round trips are labelled.</param>
+    public Multiplexer(Stream transport, MultiplexerOptions options, bool initiator, string? peer = null)
     {
+        _peer = peer;
         _transport = transport;
         _outbox = new MuxOutbox(transport, () => Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp()));
         Options = options;
@@ -178,6 +184,12 @@ public sealed class Multiplexer : IAsyncDisposable
                 Send(MuxFrameType.Pong, 0, []);
                 return null;
             case MuxFrameType.Pong:
+                // Pongs come back in order: the first one after a timed ping answers it.
+                if (Interlocked.Exchange(ref _pingSent, 0) is var sent and not 0)
+                {
+                    MuxMetrics.Measured(_peer, Stopwatch.GetElapsedTime(sent));
+                }
+
                 return null;
             case MuxFrameType.Credit when payload.Length == 4:
                 LaneOf(frame.Lane)?.OnCredit(BinaryPrimitives.ReadInt32BigEndian(payload));
@@ -250,8 +262,15 @@ public sealed class Multiplexer : IAsyncDisposable
                     return;
                 }
 
-                if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) >= Options.HeartbeatInterval)
+                var idle = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) >= Options.HeartbeatInterval;
+                var probe = Volatile.Read(ref _pingSent) == 0 && Stopwatch.GetElapsedTime(_lastProbe) >= Options.HeartbeatInterval;
+                if (idle || probe)
                 {
+                    if (Interlocked.CompareExchange(ref _pingSent, Stopwatch.GetTimestamp(), 0) == 0)
+                    {
+                        _lastProbe = Stopwatch.GetTimestamp();
+                    }
+
                     Send(MuxFrameType.Ping, 0, []);
                 }
             }

@@ -23,6 +23,7 @@ internal sealed class PeerEndpoint : IAsyncDisposable
     private PeerLink? _link;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
+    private bool _associatedBefore;
     private Task _run = Task.CompletedTask;
 
     public PeerEndpoint(Remoting remoting, NodeId node)
@@ -70,6 +71,7 @@ internal sealed class PeerEndpoint : IAsyncDisposable
     public void Adopt(PeerLink candidate)
     {
         PeerLink? replaced;
+        var before = false;
         lock (_gate)
         {
             if (_stop.IsCancellationRequested || (_link is { IsEnded: false } current && !Prefers(candidate, current)))
@@ -80,6 +82,8 @@ internal sealed class PeerEndpoint : IAsyncDisposable
             {
                 replaced = _link;
                 _link = candidate;
+                before = _associatedBefore;
+                _associatedBefore = true;
                 Signal();
             }
         }
@@ -95,6 +99,7 @@ internal sealed class PeerEndpoint : IAsyncDisposable
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ = Task.Run(() => ReadAsync(candidate));
         _ = Task.Run(() => AcceptLanesAsync(candidate));
+        RemotingMetrics.Associated(Node, inbound: !candidate.InitiatedHere, before);
         _remoting.Publish(new AssociatedEvent(Node, Inbound: !candidate.InitiatedHere));
     }
 
@@ -217,6 +222,10 @@ internal sealed class PeerEndpoint : IAsyncDisposable
                     }
 
                     failures = await _remoting.TryConnectAsync(this, addresses, _stop.Token).ConfigureAwait(false) ? 0 : failures + 1;
+                    if (failures > 0)
+                    {
+                        RemotingMetrics.ConnectFailed(Node);
+                    }
                 }
             }
         }

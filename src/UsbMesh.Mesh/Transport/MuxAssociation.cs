@@ -11,7 +11,7 @@ internal sealed class MuxAssociation : IAssociation
     public MuxAssociation(NodeId remoteNode, Stream stream, MultiplexerOptions options, bool initiator)
     {
         RemoteNode = remoteNode;
-        _mux = new Multiplexer(stream, options, initiator);
+        _mux = new Multiplexer(stream, options, initiator, remoteNode.Short);
         _mux.Start();
     }
 

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using UsbMesh.Metrics;
+
+namespace UsbMesh.Dashboard;
+
+/// <summary>
+/// One Kestrel listener of the node: the dashboard, the metrics, or both. Built bare (no configuration files,
+/// environment variables or logging providers of its own): the node's HOCON says where it listens and its log is
+/// the node's log.
+/// </summary>
+internal static class DashboardServer
+{
+    private static readonly string[] LoopbackNames = ["localhost", "127.0.0.1", "::1", "[::1]"];
+
+    public static WebApplication Build(IPEndPoint endpoint, ILoggerFactory loggers, DashboardApi? dashboard, string? metricsPath, PrometheusExporter? exporter)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "usbmesh-dashboard" });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.Listen(endpoint);
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(loggers);
+        var app = builder.Build();
+        var loopback = IPAddress.IsLoopback(endpoint.Address);
+        app.Use((context, next) =>
+        {
+            // A page on another site cannot read from here (no CORS), but a name it controls that resolves to the
+            // loopback address would make its requests same-origin (DNS rebinding): on loopback, only loopback names.
+            if (loopback && !LoopbackNames.Contains(context.Request.Host.Host, StringComparer.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                return Task.CompletedTask;
+            }
+
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+            // The page's address carries the admin token: it must not leave in a Referer header.
+            headers["Referrer-Policy"] = "no-referrer";
+            return next(context);
+        });
+        dashboard?.Map(app);
+        if (metricsPath is not null && exporter is not null)
+        {
+            app.MapGet(metricsPath, context =>
+            {
+                context.Response.ContentType = PrometheusExporter.ContentType;
+                return context.Response.WriteAsync(exporter.Render(), context.RequestAborted);
+            });
+        }
+
+        return app;
+    }
+
+    /// <summary>Where <paramref name="app"/> listens, once started (port 0 replaced by the port taken).</summary>
+    public static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}
