@@ -153,7 +153,7 @@ internal sealed class DemoRun(Terminal terminal, long size, bool keep, bool json
         {
             var usbipd = await node.UsbipdEndpointAsync().ConfigureAwait(false);
             rows.Add([node.Name, node.Id.ToString(), node.AdminSocket, string.Join(", ", node.Mesh.Bound), usbipd?.ToString() ?? "",
-                node.Spec.Dashboard is { } dashboard ? $"http://{dashboard}/" : ""]);
+                node.DashboardUrl ?? ""]);
         }
 
         if (json)

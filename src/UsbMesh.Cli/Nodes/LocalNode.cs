@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using UsbMesh.Actors;
 using UsbMesh.Configuration;
+using UsbMesh.Dashboard;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Node;
 using UsbipdProtocol = UsbMesh.Usbipd.Usbipd;
@@ -53,7 +54,7 @@ public sealed class LocalNode : IAsyncDisposable
     public static async Task<LocalNode> StartAsync(LocalNodeSpec spec, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = spec.Name });
-        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString(spec.ToHocon(), $"node {spec.Name}"));
+        builder.Services.AddUsbMesh(ConfigurationFactory.ParseString(spec.ToHocon(), $"node {spec.Name}")).AddUsbMeshDashboard();
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var host = builder.Build();
         try
@@ -68,6 +69,12 @@ public sealed class LocalNode : IAsyncDisposable
 
         return new LocalNode(spec, host);
     }
+
+    /// <summary>The dashboard's address with its admin token (so that its buttons work), or null when it is off.</summary>
+    public string? DashboardUrl =>
+        _host.Services.GetService<DashboardService>() is { DashboardAddress: { } address, Token: { } token }
+            ? $"{address}?token={token.Value}"
+            : null;
 
     /// <summary>Where the node's usbipd endpoint listens, if it is on.</summary>
     public async Task<IPEndPoint?> UsbipdEndpointAsync() =>
