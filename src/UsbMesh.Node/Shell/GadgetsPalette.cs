@@ -36,7 +36,8 @@ internal static class GadgetsPalette
             throw ShellCommandException.Usage(e.Message);
         }
 
-        switch (await services.AskAsync<object>(services.Gadgets, new Gadgets.Create(settings), "gadgets", call.Cancellation).ConfigureAwait(false))
+        var creating = services.AskAsync<object>(services.Gadgets, new Gadgets.Create(settings), "gadgets", call.Cancellation);
+        switch (await call.Output.WaitingAsync($"Creating {type} gadget '{name}'", ShellServices.AskLimit, creating).ConfigureAwait(false))
         {
             case Gadgets.Created created:
                 await call.Output.LineAsync($"Created {type} gadget '{created.Name}' as {services.NodeName}/{created.BusId}, shared with every trusted peer.").ConfigureAwait(false);

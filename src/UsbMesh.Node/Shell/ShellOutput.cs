@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using UsbMesh.Shell;
 
 namespace UsbMesh.Node.Shell;
@@ -5,6 +6,9 @@ namespace UsbMesh.Node.Shell;
 /// <summary>What one running command writes: its output frames, all carrying its id.</summary>
 public sealed class ShellOutput
 {
+    /// <summary>How often a wait reports: often enough for a bar to move smoothly, rarely enough to cost nothing.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Func<ShellFrame, Task> _send;
     private string? _firstError;
 
@@ -25,6 +29,26 @@ public sealed class ShellOutput
         _send(new ShellFrame.Table(Id, title, columns, [.. rows]));
 
     public Task ProgressAsync(string label, long done, long total) => _send(new ShellFrame.Progress(Id, label, done, total));
+
+    /// <summary>
+    /// Waits for <paramref name="work"/> while telling the client how long it has waited of the most it may take
+    /// (<paramref name="limit"/>), so that a person sees a bar move rather than a silent prompt; the bar is full
+    /// when the work ends.
+    /// </summary>
+    public async Task<T> WaitingAsync<T>(string label, TimeSpan limit, Task<T> work)
+    {
+        var total = (long)limit.TotalMilliseconds;
+        var started = Stopwatch.GetTimestamp();
+        await ProgressAsync(label, 0, total).ConfigureAwait(false);
+        while (await Task.WhenAny(work, Task.Delay(ProgressInterval)).ConfigureAwait(false) != work)
+        {
+            await ProgressAsync(label, Math.Min(total - 1, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds), total).ConfigureAwait(false);
+        }
+
+        var result = await work.ConfigureAwait(false);
+        await ProgressAsync(label, total, total).ConfigureAwait(false);
+        return result;
+    }
 
     public Task ErrorAsync(string code, string message)
     {
