@@ -20,6 +20,7 @@ internal sealed partial class ActorSystemImpl : ActorSystem
     {
         Name = name;
         Settings = settings;
+        EventStream.SetLogLevel(settings.LogLevel);
         StartTime = DateTimeOffset.UtcNow;
         Address = new Address("usbmesh", name);
         RootPath = ActorPath.Root(Address);

@@ -11,6 +11,16 @@ public sealed class EventStream
     private readonly object _lock = new();
     private readonly List<(Type Channel, IActorRef Subscriber)> _subscriptions = [];
     private readonly ConcurrentDictionary<Type, IActorRef[]> _byEventType = new();
+    private volatile LogLevel _logLevel = LogLevel.Info;
+
+    /// <summary>
+    /// The lowest level the loggers of actors and components publish (Akka's <c>LoggingBus.LogLevel</c>): the
+    /// system's configured level at start, changed at run time by <see cref="SetLogLevel"/>.
+    /// </summary>
+    public LogLevel LogLevel => _logLevel;
+
+    /// <summary>Changes <see cref="LogLevel"/> for every logger of the system at once, those already made included.</summary>
+    public void SetLogLevel(LogLevel level) => _logLevel = level;
 
     /// <summary>Subscribes to <paramref name="channel"/> and its subtypes; false if already subscribed.</summary>
     public bool Subscribe(IActorRef subscriber, Type channel)

@@ -20,9 +20,9 @@ public interface ILoggingAdapter
 }
 
 /// <summary>Publishes log events on the event stream, where the logger actors (Serilog) and test filters pick them up.</summary>
-internal sealed class BusLogging(EventStream stream, string logSource, Type logClass, LogLevel minimumLevel) : ILoggingAdapter
+internal sealed class BusLogging(EventStream stream, string logSource, Type logClass) : ILoggingAdapter
 {
-    public bool IsEnabled(LogLevel level) => level >= minimumLevel && level != LogLevel.Off;
+    public bool IsEnabled(LogLevel level) => level >= stream.LogLevel && level != LogLevel.Off;
 
     public void Debug(string template, params object?[] args)
     {
@@ -69,5 +69,5 @@ public static class Logging
 
     /// <summary>A logger for a component that is not an actor.</summary>
     public static ILoggingAdapter GetLogger(ActorSystem system, string logSource, Type logClass) =>
-        new BusLogging(system.EventStream, logSource, logClass, system.Settings.LogLevel);
+        new BusLogging(system.EventStream, logSource, logClass);
 }

@@ -1,15 +1,18 @@
 using Serilog.Events;
 using UsbMesh.Mesh.Diagnostics;
+using ActorLogLevel = UsbMesh.Actors.Event.LogLevel;
 
 namespace UsbMesh.Node.Shell;
 
 /// <summary><c>actor hierarchy</c>, <c>log level</c> and <c>metrics show</c>: looking inside the running node.</summary>
 internal static class DiagnosticsPalettes
 {
-    private static readonly (string Name, LogEventLevel Level)[] Levels =
+    /// <summary>Each level by name, as the sink filters it and as the actors' loggers filter it before publishing.</summary>
+    private static readonly (string Name, LogEventLevel Level, ActorLogLevel Actors)[] Levels =
     [
-        ("debug", LogEventLevel.Debug), ("info", LogEventLevel.Information), ("warning", LogEventLevel.Warning),
-        ("error", LogEventLevel.Error), ("off", LogEventLevel.Fatal + 1),
+        ("debug", LogEventLevel.Debug, ActorLogLevel.Debug), ("info", LogEventLevel.Information, ActorLogLevel.Info),
+        ("warning", LogEventLevel.Warning, ActorLogLevel.Warning), ("error", LogEventLevel.Error, ActorLogLevel.Error),
+        ("off", LogEventLevel.Fatal + 1, ActorLogLevel.Off),
     ];
 
     public static ShellPalette Actor(ShellServices services) => new("actor", "The node's actors.",
@@ -66,12 +69,13 @@ internal static class DiagnosticsPalettes
             }
 
             levelSwitch.MinimumLevel = level.Level;
+            services.System.EventStream.SetLogLevel(level.Actors);
         }
 
         var name = Levels.FirstOrDefault(l => l.Level == levelSwitch.MinimumLevel).Name ?? levelSwitch.MinimumLevel.ToString().ToLowerInvariant();
         await call.Output.LineAsync(call.Request.Get("level") is null
             ? $"The log level of node '{services.NodeName}' is {name}."
-            : $"The log level of node '{services.NodeName}' is now {name} (usbmesh.logging.level applies again after a restart; actors below the configured level stay quiet).").ConfigureAwait(false);
+            : $"The log level of node '{services.NodeName}' is now {name} (usbmesh.logging.level applies again after a restart).").ConfigureAwait(false);
     }
 
     private static async Task MetricsAsync(ShellServices services, ShellInvocation call)

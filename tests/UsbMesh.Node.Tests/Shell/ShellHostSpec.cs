@@ -1,4 +1,7 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.DependencyInjection;
+using UsbMesh.Actors;
+using UsbMesh.Actors.Event;
 using UsbMesh.Shell;
 
 namespace UsbMesh.Node.Tests.Shell;
@@ -192,6 +195,29 @@ public sealed class ShellHostSpec(ShellMesh mesh) : IClassFixture<ShellMesh>
 
         Assert.Contains("is info", shown.Text, StringComparison.Ordinal);
         Assert.Equal(ShellErrors.ExitDenied, denied.ExitCode);
+    }
+
+    [Fact]
+    public async Task Log_level_set_by_an_admin_quiets_the_actors_loggers_at_once()
+    {
+        var system = mesh["guest"].Services.GetRequiredService<ActorSystem>();
+        var logger = Logging.GetLogger(system, "spec", typeof(ShellHostSpec));
+        Assert.True(logger.IsEnabled(LogLevel.Info));
+
+        var set = await mesh.RunAsync("guest", "log", "level", new Dictionary<string, string> { ["level"] = "warning" });
+        try
+        {
+            Assert.True(set.ExitCode == 0, set.ToString());
+            Assert.Contains("is now warning", set.Text, StringComparison.Ordinal);
+            Assert.False(logger.IsEnabled(LogLevel.Info));
+            Assert.True(logger.IsEnabled(LogLevel.Warning));
+        }
+        finally
+        {
+            await mesh.RunAsync("guest", "log", "level", new Dictionary<string, string> { ["level"] = "info" });
+        }
+
+        Assert.True(logger.IsEnabled(LogLevel.Info));
     }
 
     [Fact]
