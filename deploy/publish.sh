@@ -30,14 +30,13 @@ framework_dependent() {
 # Trimming analyses the whole program, and the build treats warnings as errors. The trimmer's warnings stay
 # visible (they name code that uses reflection) without failing the build: the node was checked to run trimmed
 # (docs/PERFORMANCE.md, "Publish size and memory"). The Roslyn trim analyzer repeats them per library at compile
-# time, so it is off here. Reflection-based System.Text.Json stays enabled for the one place that still uses it
-# (rendering strings in --print-config); without it --print-config fails in a trimmed build.
+# time, so it is off here. Every JSON the node writes or reads goes through source-generated contexts, so
+# reflection-based System.Text.Json stays off, as a trimmed build has it by default.
 trimmed() {
     dotnet publish "$project" -c Release -r linux-x64 --self-contained true \
         -p:PublishTrimmed=true \
         -p:EnableTrimAnalyzer=false \
         -p:ILLinkTreatWarningsAsErrors=false \
-        -p:JsonSerializerIsReflectionEnabledByDefault=true \
         -o "$out/x64-trim"
 }
 
