@@ -24,7 +24,24 @@ public sealed class FakeNodeSpec
         var run = await ClientProcess.RunAsync(Bound, null, "--socket", node.SocketPath, "work", "copy");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(["Copying: 0/100 (0%)", "Copying: 100/100 (100%)", "Copied."], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["Copying: 0/100 (0%)", "Copying: done", "Copied."], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task A_wait_of_unknown_length_to_a_pipe_is_its_label_then_done()
+    {
+        await using var node = new FakeNode(async (run, send, _) =>
+        {
+            await send(new ShellFrame.Progress(run.Id, "Attaching hub/1-1", 0, 0));
+            await send(new ShellFrame.Progress(run.Id, "Attaching hub/1-1", 1, 1));
+            await send(new ShellFrame.Line(run.Id, "Attached hub/1-1."));
+            await send(new ShellFrame.End(run.Id, 0));
+        });
+
+        var run = await ClientProcess.RunAsync(Bound, null, "--socket", node.SocketPath, "work", "copy");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["Attaching hub/1-1...", "Attaching hub/1-1: done", "Attached hub/1-1."], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

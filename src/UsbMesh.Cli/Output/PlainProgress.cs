@@ -27,7 +27,11 @@ internal sealed class PlainProgress(IAnsiConsole console) : IProgressView
 
     public Task CompleteAsync() => Task.CompletedTask;
 
-    public static string Describe(ShellFrame.Progress progress) => progress.Total > 0
-        ? FormattableString.Invariant($"{progress.Label}: {progress.Done}/{progress.Total} ({100.0 * progress.Done / progress.Total:F0}%)")
-        : FormattableString.Invariant($"{progress.Label}: {progress.Done}");
+    public static string Describe(ShellFrame.Progress progress) => progress switch
+    {
+        { Total: > 0 } when progress.Done >= progress.Total => $"{progress.Label}: done",
+        { Total: > 0 } => FormattableString.Invariant($"{progress.Label}: {progress.Done}/{progress.Total} ({100.0 * progress.Done / progress.Total:F0}%)"),
+        { Done: 0 } => $"{progress.Label}...",
+        _ => FormattableString.Invariant($"{progress.Label}: {progress.Done}"),
+    };
 }

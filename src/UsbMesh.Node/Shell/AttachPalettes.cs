@@ -39,7 +39,7 @@ internal static class AttachPalettes
             var other => throw ShellCommandException.Usage($"--to takes vhci or usbipd, not '{other}'."),
         };
         var device = await FindRemoteAsync(services, name, call.Cancellation).ConfigureAwait(false);
-        var done = await call.Output.WaitingAsync($"Attaching {device.Device}", Limit,
+        var done = await call.Output.WaitingAsync($"Attaching {device.Device}",
             attachments.Ask<Attachments.Done>(new Attachments.Attach(device.Device, device.Visible!, target), Limit, call.Cancellation)).ConfigureAwait(false);
         await call.Output.LineAsync(done.Message).ConfigureAwait(false);
     }
@@ -49,7 +49,7 @@ internal static class AttachPalettes
         var name = call.Required("device");
         var remote = await DeviceCatalog.RemoteAsync(services, call.Cancellation).ConfigureAwait(false);
         var device = remote.FirstOrDefault(d => d.Device == name);
-        var done = await call.Output.WaitingAsync($"Detaching {name}", Limit,
+        var done = await call.Output.WaitingAsync($"Detaching {name}",
             attachments.Ask<Attachments.Done>(new Attachments.Detach(name, device?.Visible), Limit, call.Cancellation)).ConfigureAwait(false);
         await call.Output.LineAsync(done.Message).ConfigureAwait(false);
     }

@@ -37,7 +37,7 @@ internal static class GadgetsPalette
         }
 
         var creating = services.AskAsync<object>(services.Gadgets, new Gadgets.Create(settings), "gadgets", call.Cancellation);
-        switch (await call.Output.WaitingAsync($"Creating {type} gadget '{name}'", ShellServices.AskLimit, creating).ConfigureAwait(false))
+        switch (await call.Output.WaitingAsync($"Creating {type} gadget '{name}'", creating).ConfigureAwait(false))
         {
             case Gadgets.Created created:
                 await call.Output.LineAsync($"Created {type} gadget '{created.Name}' as {services.NodeName}/{created.BusId}, shared with every trusted peer.").ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using UsbMesh.Shell;
 
 namespace UsbMesh.Node.Shell;
@@ -6,9 +5,6 @@ namespace UsbMesh.Node.Shell;
 /// <summary>What one running command writes: its output frames, all carrying its id.</summary>
 public sealed class ShellOutput
 {
-    /// <summary>How often a wait reports: often enough for a bar to move smoothly, rarely enough to cost nothing.</summary>
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     private readonly Func<ShellFrame, Task> _send;
     private string? _firstError;
 
@@ -31,22 +27,14 @@ public sealed class ShellOutput
     public Task ProgressAsync(string label, long done, long total) => _send(new ShellFrame.Progress(Id, label, done, total));
 
     /// <summary>
-    /// Waits for <paramref name="work"/> while telling the client how long it has waited of the most it may take
-    /// (<paramref name="limit"/>), so that a person sees a bar move rather than a silent prompt; the bar is full
-    /// when the work ends.
+    /// Waits for <paramref name="work"/> under a progress of unknown length (a spinner), full once the work is done,
+    /// so that a person sees that the node is busy rather than a silent prompt.
     /// </summary>
-    public async Task<T> WaitingAsync<T>(string label, TimeSpan limit, Task<T> work)
+    public async Task<T> WaitingAsync<T>(string label, Task<T> work)
     {
-        var total = (long)limit.TotalMilliseconds;
-        var started = Stopwatch.GetTimestamp();
-        await ProgressAsync(label, 0, total).ConfigureAwait(false);
-        while (await Task.WhenAny(work, Task.Delay(ProgressInterval)).ConfigureAwait(false) != work)
-        {
-            await ProgressAsync(label, Math.Min(total - 1, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds), total).ConfigureAwait(false);
-        }
-
+        await ProgressAsync(label, 0, 0).ConfigureAwait(false);
         var result = await work.ConfigureAwait(false);
-        await ProgressAsync(label, total, total).ConfigureAwait(false);
+        await ProgressAsync(label, 1, 1).ConfigureAwait(false);
         return result;
     }
 
