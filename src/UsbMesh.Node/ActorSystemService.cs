@@ -50,6 +50,7 @@ public sealed partial class ActorSystemService(
 
         Identity = NodeIdentity.LoadOrCreate(settings.IdentityKeyFile, out var created);
         LogIdentity(settings.Name, Identity.Id.ToString(), created ? "created" : "loaded", settings.IdentityKeyFile);
+        NodeMetrics.Watch(system, settings.Name, Identity.Id.ToString());
         Trust = TrustStore.Open(settings.Trust.StoreFile, settings.Trust.Peers);
         LogTrust(Trust.Current.Peers.Count(), settings.Trust.Peers.Peers.Count(), settings.Trust.StoreFile);
         StartExports();

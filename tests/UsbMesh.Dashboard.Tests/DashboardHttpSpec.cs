@@ -30,6 +30,8 @@ public sealed class DashboardHttpSpec(DashboardMesh mesh)
         Assert.Equal("histogram", families["usbmesh_transport_rtt_seconds"].Type);
         Assert.Contains(families["usbmesh_transport_rtt_seconds"].Samples, s => s.Name == "usbmesh_transport_rtt_seconds_count" && s.Value >= 1);
         Assert.Equal("counter", families["usbmesh_remote_associations_total"].Type);
+        Assert.Equal("gauge", families["usbmesh_node_uptime_seconds"].Type);
+        Assert.Contains(families["usbmesh_node_uptime_seconds"].Samples, s => s.Has(("node", "desk")) && s.Value > 0);
     }
 
     [Fact]
