@@ -103,6 +103,9 @@ internal static class PeersPalette
             throw ShellCommandException.Failed($"Cannot save the trust store: {e.Message}.");
         }
 
-        await call.Output.LineAsync($"Node '{services.NodeName}' no longer trusts '{peer.Name}': it is refused from its next connection on.").ConfigureAwait(false);
+        // A connection already open was trusted when it was made: close it, so the peer keeps nothing it was given;
+        // it is refused at its next handshake.
+        services.Remoting.NodeDown(peer.Id, "no longer trusted");
+        await call.Output.LineAsync($"Node '{services.NodeName}' no longer trusts '{peer.Name}': its connection is closed and it is refused from now on.").ConfigureAwait(false);
     }
 }
