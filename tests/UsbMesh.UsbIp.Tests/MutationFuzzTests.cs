@@ -58,6 +58,18 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
             output.WriteLine);
     }
 
+    [Theory]
+    [InlineData("0111800300000000312D6DD610DF11B9EDDEA438DE1D89652D6DD610DF11B9EDDEA438DE1D8965E3310000000000008D000000000000000000000000E3310000000000008D00000000000000000000000000000000000000200000", 4)]
+    [InlineData("0111800300000000312D31A55726AA6283267C5C11526CBABB23E028B56C5BE56BE310F023FB2F6E780000000000000000000000000000000007000010000000000000000000", 40)]
+    public void Regression_a_bus_id_without_a_terminator_parses_to_one_the_writer_accepts(string hex, int split)
+    {
+        // Found by the fuzzer (seed 1): a 32-byte bus id with no NUL parsed to 32 characters, which the writer refuses.
+        Check(new Input(Convert.FromHexString(hex), split));
+        var buffer = new ReadOnlySequence<byte>(Convert.FromHexString(hex));
+        Assert.Equal(UsbIpParseResult.Parsed, Wire.OpServer()(ref buffer, out var message, out _));
+        Assert.Equal(31, Assert.IsType<UsbIpImportRequest>(message).BusId.Length);
+    }
+
     private static void Check(Input input)
     {
         foreach (var parser in Parsers)
