@@ -242,12 +242,17 @@ public sealed class UsbIpOpParser
             tail[5]);
     }
 
-    /// <summary>Reads a fixed-size, NUL-terminated field (up to the first NUL, or all of it when there is none).</summary>
+    /// <summary>
+    /// Reads a fixed-size, NUL-terminated field: up to the first NUL, and never its last byte, which C peers
+    /// reserve for the terminator. (Read whole, an unterminated field gave a string the writer refuses, so relaying
+    /// such a message threw ArgumentException; found by fuzzing.)
+    /// </summary>
     private static string ReadString(ref SequenceReader<byte> reader, int length)
     {
         Span<byte> field = stackalloc byte[length];
         reader.TryCopyTo(field);
         reader.Advance(length);
+        field = field[..(length - 1)];
         var end = field.IndexOf((byte)0);
         return Encoding.Latin1.GetString(end < 0 ? field : field[..end]);
     }

@@ -8,9 +8,9 @@ namespace UsbMesh.UsbIp.Tests;
 /// </summary>
 public sealed class FuzzTests
 {
-    private static readonly UsbIpLimits Limits = new() { MaxTransferBufferLength = 4096, MaxIsoPackets = 16, MaxDevices = 4, MaxInterfaces = 4 };
+    internal static readonly UsbIpLimits Limits = new() { MaxTransferBufferLength = 4096, MaxIsoPackets = 16, MaxDevices = 4, MaxInterfaces = 4 };
 
-    private static readonly Dictionary<uint, UsbIpSubmitInfo> Pending = new()
+    internal static readonly Dictionary<uint, UsbIpSubmitInfo> Pending = new()
     {
         [0] = new(UsbIpDirection.In, false, 64),
         [1] = new(UsbIpDirection.In, true, 4096, 16),
@@ -28,7 +28,7 @@ public sealed class FuzzTests
         ConnectionParser(),
     ];
 
-    private static readonly byte[][] Seeds =
+    internal static readonly byte[][] Seeds =
     [
         Hex.Parse("0111 8005 00000000"),
         Hex.Parse("0111 8003 00000000 \"1-1\":32"),

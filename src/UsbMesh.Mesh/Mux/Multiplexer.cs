@@ -192,8 +192,11 @@ public sealed class Multiplexer : IAsyncDisposable
 
                 return null;
             case MuxFrameType.Credit when payload.Length == 4:
-                LaneOf(frame.Lane)?.OnCredit(BinaryPrimitives.ReadInt32BigEndian(payload));
-                return null;
+                // A negative grant, or one that overflows what the lane may send, would make the lane's writer cut
+                // a chunk of negative length (an ArgumentOutOfRangeException to whoever writes on it).
+                return LaneOf(frame.Lane)?.OnCredit(BinaryPrimitives.ReadInt32BigEndian(payload)) == false
+                    ? $"the peer granted an impossible credit on lane {frame.Lane}"
+                    : null;
             case MuxFrameType.Close:
                 LaneOf(frame.Lane)?.OnClose();
                 return null;

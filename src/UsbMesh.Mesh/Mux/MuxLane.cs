@@ -222,12 +222,19 @@ public sealed class MuxLane : Transport.ILane
         return true;
     }
 
-    internal void OnCredit(int credit)
+    /// <returns>False if the grant is negative or would overflow the credit (a protocol violation).</returns>
+    internal bool OnCredit(int credit)
     {
         lock (_gate)
         {
+            if (credit < 0 || _sendCredit > int.MaxValue - credit)
+            {
+                return false;
+            }
+
             _sendCredit += credit;
             _creditGranted?.TrySetResult();
+            return true;
         }
     }
 
