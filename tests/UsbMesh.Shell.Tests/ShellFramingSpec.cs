@@ -85,6 +85,9 @@ public sealed class ShellFramingSpec
     [InlineData("{\"type\":\"nonsense\"}")]
     [InlineData("[1,2]")]
     [InlineData("not json")]
+    [InlineData("{\"type\":\"hello\"}")]
+    [InlineData("{\"type\":\"run\",\"id\":1}")]
+    [InlineData("{\"type\":\"table\",\"id\":1,\"title\":\"t\",\"columns\":null,\"rows\":[]}")]
     public void A_body_that_is_no_frame_is_a_protocol_error(string json) =>
         Assert.Throws<ShellProtocolException>(() => ShellFraming.Decode(System.Text.Encoding.UTF8.GetBytes(json)));
 
