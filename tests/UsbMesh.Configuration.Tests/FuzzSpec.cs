@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using UsbMesh.TestKit.Fuzzing;
 using Xunit.Abstractions;
 
 namespace UsbMesh.Configuration.Tests;
@@ -52,14 +53,11 @@ public sealed class FuzzSpec(ITestOutputHelper output)
     public async Task Mutated_inputs_resolve_or_fail_with_a_positioned_error()
     {
         CorpusFiles.PrepareEnvironment();
-        var seed = EnvironmentInt("USBMESH_FUZZ_SEED") ?? DefaultSeed;
-        var seconds = EnvironmentDouble("USBMESH_FUZZ_SECONDS") ?? DefaultSeconds;
-        var maxInputs = EnvironmentInt("USBMESH_FUZZ_INPUTS");
-        var replay = EnvironmentInt("USBMESH_FUZZ_REPLAY");
+        var settings = FuzzSettings.FromEnvironment(DefaultSeed, DefaultSeconds);
         var scratch = Path.Combine(Path.GetTempPath(), $"usbmesh-fuzz-{Guid.NewGuid():N}");
         try
         {
-            await Run(seed, seconds, maxInputs, replay, scratch);
+            await Run(settings.Seed, settings.Seconds, settings.MaxInputs, settings.Replay, scratch);
         }
         finally
         {
@@ -74,7 +72,7 @@ public sealed class FuzzSpec(ITestOutputHelper output)
         }
     }
 
-    private async Task Run(int seed, double seconds, int? maxInputs, int? replay, string scratch)
+    private async Task Run(int seed, double seconds, long? maxInputs, int? replay, string scratch)
     {
         var sources = Sources(scratch);
         Assert.NotEmpty(sources);
@@ -341,12 +339,6 @@ public sealed class FuzzSpec(ITestOutputHelper output)
             File.Copy(file, target);
         }
     }
-
-    private static int? EnvironmentInt(string name) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
-
-    private static double? EnvironmentDouble(string name) =>
-        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private sealed record Source(string Name, string Text, string Directory);
 

@@ -42,7 +42,7 @@ public sealed partial class MuxFuzzTests(ITestOutputHelper output)
     {
         FuzzLoop.Run(
             "mux",
-            FuzzSettings.FromEnvironment(defaultSeed: 20261122, defaultSeconds: 2.5),
+            FuzzSettings.FromEnvironment(),
             random =>
             {
                 var bytes = ByteMutator.Mutate(Corpus, random);

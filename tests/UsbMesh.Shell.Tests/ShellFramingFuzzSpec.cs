@@ -19,7 +19,7 @@ public sealed class ShellFramingFuzzSpec(ITestOutputHelper output)
     {
         FuzzLoop.Run(
             "shell",
-            FuzzSettings.FromEnvironment(defaultSeed: 20261122, defaultSeconds: 2.5),
+            FuzzSettings.FromEnvironment(),
             random => ByteMutator.Mutate(Corpus, random),
             Check,
             Convert.ToHexString,

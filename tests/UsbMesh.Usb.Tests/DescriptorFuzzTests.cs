@@ -45,7 +45,7 @@ public sealed class DescriptorFuzzTests(ITestOutputHelper output)
     {
         FuzzLoop.Run(
             "descriptors",
-            FuzzSettings.FromEnvironment(defaultSeed: 20261122, defaultSeconds: 2.5),
+            FuzzSettings.FromEnvironment(),
             random => ByteMutator.Mutate(Corpus, random),
             Check,
             Convert.ToHexString,

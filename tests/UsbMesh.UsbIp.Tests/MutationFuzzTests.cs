@@ -47,7 +47,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
 
         FuzzLoop.Run(
             "usbip",
-            FuzzSettings.FromEnvironment(defaultSeed: 20261122, defaultSeconds: 2.5),
+            FuzzSettings.FromEnvironment(),
             random =>
             {
                 var bytes = ByteMutator.Mutate(Corpus, random);

@@ -10,7 +10,13 @@ namespace UsbMesh.TestKit.Fuzzing;
 /// </summary>
 public sealed record FuzzSettings(int Seed, double Seconds, long? MaxInputs, int? Replay)
 {
-    public static FuzzSettings FromEnvironment(int defaultSeed, double defaultSeconds) => new(
+    /// <summary>The run seed when USBMESH_FUZZ_SEED is not set: fixed, so that a CI run repeats itself.</summary>
+    public const int DefaultSeed = 20261122;
+
+    /// <summary>Each fuzz test's time budget in a CI run, when USBMESH_FUZZ_SECONDS is not set.</summary>
+    public const double DefaultSeconds = 2.5;
+
+    public static FuzzSettings FromEnvironment(int defaultSeed = DefaultSeed, double defaultSeconds = DefaultSeconds) => new(
         EnvironmentInt("USBMESH_FUZZ_SEED") ?? defaultSeed,
         double.TryParse(Environment.GetEnvironmentVariable("USBMESH_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
             ? seconds
