@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Reflection;
+using UsbMesh.TestKit;
 
 namespace UsbMesh.Cli.Tests;
 
@@ -16,11 +16,12 @@ public sealed record ClientRun(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 public static class ClientProcess
 {
-    public static string ClientPath { get; } = FindClient();
+    public static string ClientPath { get; } =
+        BuiltProgram.Find(typeof(ClientProcess).Assembly, "UsbMeshClientPath", "usbmesh.dll", "src/UsbMesh.Cli");
 
     public static async Task<ClientRun> RunAsync(TimeSpan timeout, string? stdin, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(BuiltProgram.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,26 +57,5 @@ public static class ClientProcess
         }
 
         return new ClientRun(process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindClient()
-    {
-        var path = typeof(ClientProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == "UsbMeshClientPath")?.Value;
-        Assert.True(File.Exists(path), $"usbmesh.dll not found at [{path}]: build src/UsbMesh.Cli (the test project builds it first).");
-        return path!;
-    }
-
-    /// <summary>The dotnet host running these specs, so the client runs on the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
+using UsbMesh.TestKit;
 
 namespace UsbMesh.Node.Tests;
 
@@ -20,7 +20,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     private DaemonProcess(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, IReadOnlyList<string>? launcher = null)
     {
         // A launcher (e.g. "ip netns exec ns1") runs the daemon inside another context; it gets the host as argument.
-        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost())
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : BuiltProgram.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -28,7 +28,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var part in launcher?.Skip(1).Append(DotnetHost()) ?? [])
+        foreach (var part in launcher?.Skip(1).Append(BuiltProgram.DotnetHost()) ?? [])
         {
             start.ArgumentList.Add(part);
         }
@@ -55,7 +55,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>usbmeshd.dll as the build recorded it.</summary>
-    public static string DaemonPath { get; } = FindDaemon();
+    public static string DaemonPath { get; } =
+        BuiltProgram.Find(typeof(DaemonProcess).Assembly, "UsbMeshDaemonPath", "usbmeshd.dll", "src/UsbMesh.Daemon");
 
     public int Id => _process.Id;
 
@@ -165,27 +166,6 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static string FindDaemon()
-    {
-        var path = typeof(DaemonProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == "UsbMeshDaemonPath")?.Value;
-        Assert.True(File.Exists(path), $"usbmeshd.dll not found at [{path}]: build src/UsbMesh.Daemon (the test project builds it first).");
-        return path!;
-    }
-
-    /// <summary>The dotnet host running these specs, so the daemon runs on the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     private void OnLine(string? line, StringBuilder output, TaskCompletionSource closed)
