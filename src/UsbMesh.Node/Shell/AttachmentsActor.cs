@@ -28,30 +28,8 @@ internal sealed class AttachmentsActor : ReceiveActor
         _imports = imports;
         _exports = exports;
         _meshDevices = meshDevices;
-        ReceiveAsync<Attachments.Attach>(async attach =>
-        {
-            var requester = Sender;
-            try
-            {
-                requester.Tell(await AttachAsync(attach));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                requester.Tell(new Status.Failure(Explained(e)));
-            }
-        });
-        ReceiveAsync<Attachments.Detach>(async detach =>
-        {
-            var requester = Sender;
-            try
-            {
-                requester.Tell(await DetachAsync(detach));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                requester.Tell(new Status.Failure(Explained(e)));
-            }
-        });
+        ReceiveAsync<Attachments.Attach>(attach => AnswerAsync(() => AttachAsync(attach)));
+        ReceiveAsync<Attachments.Detach>(detach => AnswerAsync(() => DetachAsync(detach)));
         Receive<Attachments.List>(_ => Sender.Tell(new Attachments.Current([.. _attached.Values])));
         Receive<Terminated>(terminated =>
         {
@@ -74,6 +52,20 @@ internal sealed class AttachmentsActor : ReceiveActor
 
     /// <summary>Whether this machine's kernel has vhci_hcd loaded.</summary>
     public static bool VhciAvailable => !OperatingSystem.IsWindows() && Directory.Exists("/sys/devices/platform/vhci_hcd.0");
+
+    /// <summary>Tells the requester what <paramref name="work"/> came to, or why it failed.</summary>
+    private async Task AnswerAsync(Func<Task<Attachments.Done>> work)
+    {
+        var requester = Sender;
+        try
+        {
+            requester.Tell(await work());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            requester.Tell(new Status.Failure(Explained(e)));
+        }
+    }
 
     private async Task<Attachments.Done> AttachAsync(Attachments.Attach attach)
     {
