@@ -113,63 +113,22 @@ internal sealed class UsbIpTestClient : IAsyncDisposable
     public async Task<UsbIpOpMessage> ReceiveOpAsync()
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        while (true)
-        {
-            var result = await _reader.ReadAsync(timeout.Token);
-            var buffer = result.Buffer;
-            var outcome = _op.TryParse(ref buffer, out var message, out var error);
-            if (outcome == UsbIpParseResult.Error)
-            {
-                throw error!;
-            }
-
-            if (outcome == UsbIpParseResult.Parsed)
-            {
-                _reader.AdvanceTo(buffer.Start);
-                return message!;
-            }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new EndOfStreamException("the server closed the connection before replying");
-            }
-        }
+        return await UsbIpPipeReads.ReadOneAsync<UsbIpOpMessage>(_reader, _op.TryParse, timeout.Token);
     }
 
     public async Task<UsbIpUrbMessage> ReceiveUrbAsync()
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        while (true)
+        var message = await UsbIpPipeReads.ReadOneAsync<UsbIpUrbMessage>(_reader, _urb!.TryParse, timeout.Token);
+        if (message is UsbIpRetSubmit reply)
         {
-            var result = await _reader.ReadAsync(timeout.Token);
-            var buffer = result.Buffer;
-            var outcome = _urb!.TryParse(ref buffer, out var message, out var error);
-            if (outcome == UsbIpParseResult.Error)
+            lock (_gate)
             {
-                throw error!;
-            }
-
-            if (outcome == UsbIpParseResult.Parsed)
-            {
-                _reader.AdvanceTo(buffer.Start);
-                if (message is UsbIpRetSubmit reply)
-                {
-                    lock (_gate)
-                    {
-                        _pending.Remove(reply.Seqnum);
-                    }
-                }
-
-                return message!;
-            }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new EndOfStreamException("the server closed the connection");
+                _pending.Remove(reply.Seqnum);
             }
         }
+
+        return message;
     }
 
     /// <summary>True when the server closes the connection (EOF or reset) within the timeout; bytes before that are skipped.</summary>

@@ -46,28 +46,7 @@ internal sealed partial class FakeKernel : IAsyncDisposable
     public async Task<UsbIpUrbMessage> ReceiveAsync()
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var result = await _reader.ReadAsync(timeout.Token);
-            var buffer = result.Buffer;
-            var outcome = _parser.TryParse(ref buffer, out var message, out var error);
-            if (outcome == UsbIpParseResult.Error)
-            {
-                throw error!;
-            }
-
-            if (outcome == UsbIpParseResult.Parsed)
-            {
-                _reader.AdvanceTo(buffer.Start);
-                return message!;
-            }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new EndOfStreamException("the server closed the connection");
-            }
-        }
+        return await UsbIpPipeReads.ReadOneAsync<UsbIpUrbMessage>(_reader, _parser.TryParse, timeout.Token);
     }
 
     /// <summary>True when the server side closes within the timeout (what vhci_hcd's receiving thread sees on detach).</summary>

@@ -131,29 +131,9 @@ public static class UsbIpClient
             await stream.WriteAsync(bytes.WrittenMemory, timeout.Token).ConfigureAwait(false);
 
             var parser = new UsbIpOpParser(UsbIpRole.Client, settings.Limits);
-            while (true)
-            {
-                var result = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                switch (parser.TryParse(ref buffer, out var message, out var error))
-                {
-                    case UsbIpParseResult.Error:
-                        reader.AdvanceTo(buffer.Start);
-                        throw error!;
-                    case UsbIpParseResult.Parsed:
-                        reader.AdvanceTo(buffer.Start);
-                        return message as T ?? throw new UsbIpProtocolException(UsbIpErrorReason.UnexpectedCommand,
-                            $"the server answered {request.GetType().Name} with {message!.GetType().Name}");
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    throw new IOException(buffer.IsEmpty
-                        ? "the server closed the connection without a reply"
-                        : $"the server closed the connection in the middle of its reply ({buffer.Length} bytes)");
-                }
-            }
+            var message = await UsbIpPipeReads.ReadOneAsync<UsbIpOpMessage>(reader, parser.TryParse, timeout.Token).ConfigureAwait(false);
+            return message as T ?? throw new UsbIpProtocolException(UsbIpErrorReason.UnexpectedCommand,
+                $"the server answered {request.GetType().Name} with {message.GetType().Name}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
