@@ -75,6 +75,7 @@ public sealed class ClientSessionActor : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Unsubscribe(Self);
         _lanes.Dispose();
+        _exchange?.Dispose();
         _export?.Device.Tell(new UsbDevice.Release(Self), Self);
         if (_export is not null)
         {

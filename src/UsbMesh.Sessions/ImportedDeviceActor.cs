@@ -6,6 +6,7 @@ using UsbMesh.Mesh.Remote;
 using UsbMesh.Mesh.Transport;
 using UsbMesh.Usb;
 using UsbMesh.UsbIp;
+using UsbMesh.Usbipd;
 using UsbMesh.Usbipd.Client;
 
 namespace UsbMesh.Sessions;
@@ -44,6 +45,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, long> _unlinkTargets = [];
     private readonly UsbIpUrbParser _parser;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IDisposable _table;
     private readonly System.Diagnostics.Stopwatch _opening = System.Diagnostics.Stopwatch.StartNew();
     private UsbDevice.Info? _info;
     private uint _devId;
@@ -69,6 +71,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
         _log = Context.GetLogger();
         _lanes = new SessionLanePair(settings.Lanes, Self);
         _parser = UsbIpUrbParser.ForClient(LookUpSubmit);
+        _table = UrbTables.Register(UrbTables.Import, $"{exporter.Short}/{busId}", () => _pending.Count);
         Receive<Handshaken>(OnOpened);
         Receive<HandshakeFailed>(failed =>
         {
@@ -104,6 +107,7 @@ public sealed class ImportedDeviceActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _table.Dispose();
         _stopping.Cancel();
         _lanes.Dispose();
         if (_opened)

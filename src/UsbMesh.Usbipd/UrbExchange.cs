@@ -10,20 +10,35 @@ internal sealed class UrbExchangeException(string message) : Exception(message);
 
 /// <summary>
 /// The server side of the URB phase for one imported device, apart from any I/O: CMD_SUBMIT and CMD_UNLINK become
-/// <see cref="UsbDevice.Submit"/> and <see cref="UsbDevice.Unlink"/> (sent as <paramref name="holder"/>), the device's
+/// <see cref="UsbDevice.Submit"/> and <see cref="UsbDevice.Unlink"/> (sent as <c>holder</c>), the device's
 /// answers become RET_SUBMIT and RET_UNLINK. A RET_SUBMIT is only made for a seqnum still pending, so an unlink that
 /// won (−ECONNRESET) retires its URB and no late reply can follow it (DESIGN §3). Shared by every front that serves
 /// USB/IP for a device: the usbipd endpoint's connections and the mesh's device sessions.
 /// </summary>
 /// <remarks>A successful SET_CONFIGURATION changes the configuration later submits are typed by: a device imported
 /// unconfigured (the kernel's usbip-host unconfigures what it binds) gets its endpoints once the client chose one;
-/// <paramref name="reconfigured"/> hears of it, to frame isochronous endpoints by the new configuration. Each answer is
-/// counted under <paramref name="busId"/> (<see cref="UrbMetrics"/>).</remarks>
-internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info info, IActorRef holder, Action<UsbDevice.Info>? reconfigured = null)
+/// <c>reconfigured</c> hears of it, to frame isochronous endpoints by the new configuration. Each answer is
+/// counted under <c>busId</c> (<see cref="UrbMetrics"/>).</remarks>
+internal sealed class UrbExchange : IDisposable
 {
     private readonly Dictionary<uint, PendingSubmit> _submits = [];
     private readonly Dictionary<uint, uint> _unlinks = [];
-    private UsbDevice.Info _info = info;
+    private readonly string _busId;
+    private readonly IActorRef _device;
+    private readonly IActorRef _holder;
+    private readonly Action<UsbDevice.Info>? _reconfigured;
+    private readonly IDisposable _table;
+    private UsbDevice.Info _info;
+
+    public UrbExchange(string busId, IActorRef device, UsbDevice.Info info, IActorRef holder, Action<UsbDevice.Info>? reconfigured = null)
+    {
+        _busId = busId;
+        _device = device;
+        _holder = holder;
+        _reconfigured = reconfigured;
+        _info = info;
+        _table = UrbTables.Register(UrbTables.Export, busId, () => InFlight);
+    }
 
     /// <summary>The device as the client configured it.</summary>
     public UsbDevice.Info Info => _info;
@@ -45,7 +60,7 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
         catch (UrbTranslationException e)
         {
             refused?.Invoke($"CMD_SUBMIT {submit.Seqnum} refused with {e.Status}: {e.Message}");
-            UrbMetrics.Answered(busId, pending.Direction, e.Status, 0, pending.Started);
+            UrbMetrics.Answered(_busId, pending.Direction, e.Status, 0, pending.Started);
             return new UsbIpRetSubmit(submit.Seqnum, e.Status, 0, pending.StartFrame, pending.NumberOfPackets, 0, default,
                 [.. pending.IsoPackets.Select(p => p with { ActualLength = 0, Status = e.Status })]);
         }
@@ -56,7 +71,7 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
         }
 
         _submits.Add(submit.Seqnum, pending);
-        device.Tell(new UsbDevice.Submit(submit.Seqnum, request), holder);
+        _device.Tell(new UsbDevice.Submit(submit.Seqnum, request), _holder);
         return null;
     }
 
@@ -66,7 +81,7 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
     {
         RequireFree(unlink.Seqnum, "CMD_UNLINK");
         _unlinks.Add(unlink.Seqnum, unlink.UnlinkSeqnum);
-        device.Tell(new UsbDevice.Unlink(unlink.Seqnum, unlink.UnlinkSeqnum), holder);
+        _device.Tell(new UsbDevice.Unlink(unlink.Seqnum, unlink.UnlinkSeqnum), _holder);
     }
 
     /// <summary>The RET_SUBMIT for a completion, or null when its URB is no longer pending (unlinked meanwhile).</summary>
@@ -80,11 +95,11 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
         if (pending.Configures is { } value && completed.Result.Status == UrbStatus.Completed)
         {
             _info = _info with { ActiveConfigurationValue = value };
-            reconfigured?.Invoke(_info);
+            _reconfigured?.Invoke(_info);
         }
 
         var reply = UsbipdTranslation.ToReply((uint)completed.Seqnum, pending, completed.Result);
-        UrbMetrics.Answered(busId, pending.Direction, reply.Status, reply.ActualLength, pending.Started);
+        UrbMetrics.Answered(_busId, pending.Direction, reply.Status, reply.ActualLength, pending.Started);
         return reply;
     }
 
@@ -103,11 +118,14 @@ internal sealed class UrbExchange(string busId, IActorRef device, UsbDevice.Info
         {
             // Answered by the unlink: counted as a URB that ended with -ECONNRESET.
             retired = true;
-            UrbMetrics.Answered(busId, unlinked.Direction, completed.Status, 0, unlinked.Started);
+            UrbMetrics.Answered(_busId, unlinked.Direction, completed.Status, 0, unlinked.Started);
         }
 
         return (new UsbIpRetUnlink(seqnum, completed.Status), retired);
     }
+
+    /// <summary>Takes the exchange's URB table off the in-flight gauge; its owner is done with the device.</summary>
+    public void Dispose() => _table.Dispose();
 
     private void RequireFree(uint seqnum, string command)
     {

@@ -11,8 +11,10 @@ namespace UsbMesh.Usbipd;
 /// </summary>
 internal static class UrbMetrics
 {
-    // The node's meter name; the exporter collects every meter of this name.
-    private static readonly Meter Meter = new("UsbMesh");
+    /// <summary>The node's meter name; the exporter collects every meter of this name.</summary>
+    public const string MeterName = "UsbMesh";
+
+    private static readonly Meter Meter = new(MeterName);
 
     private static readonly Counter<long> Urbs = Meter.CreateCounter<long>("usbmesh.urbs", "{urb}", "URBs answered, by device and direction.");
 

@@ -70,6 +70,7 @@ public sealed class UsbipdConnection : ReceiveActor
         _settings = settings;
         _log = Context.GetLogger();
         _export = export;
+        _exchange?.Dispose();
         _exchange = new UrbExchange(export.BusId, export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
         UrbPhase();
     }
@@ -112,7 +113,11 @@ public sealed class UsbipdConnection : ReceiveActor
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => _io.Close();
+    protected override void PostStop()
+    {
+        _io.Close();
+        _exchange?.Dispose();
+    }
 
     private void OpPhase()
     {
@@ -223,6 +228,7 @@ public sealed class UsbipdConnection : ReceiveActor
         }
 
         _export = export;
+        _exchange?.Dispose();
         _exchange = new UrbExchange(export.BusId, export.Device, info, Self, configured => _io.UseIsochronousEndpoints(UsbipdTranslation.IsochronousEndpoints(configured)));
         Context.Watch(export.Device);
         _io.Send(new UsbIpImportReply(UsbipdStatus.Ok, UsbipdTranslation.DeviceRecord(export, info)));
