@@ -9,8 +9,14 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// and, through its admin socket, how many actors live under /user and how many device sessions it has. Taken
 /// before and after a fault, it shows whether the fault left something behind (a leaked socket, a stuck actor).
 /// </summary>
-public sealed record HealthSample(long ResidentBytes, int OpenFiles, int Threads, int Actors, int Sessions)
+public sealed record HealthSample(long ResidentBytes, int OpenFiles, int Threads, IReadOnlyList<string> ActorTree, int Sessions)
 {
+    /// <summary>How many actors live under /user (the lines of <c>actor hierarchy</c>).</summary>
+    public int Actors => ActorTree.Count;
+
+    /// <summary>The actors of this sample's tree that <paramref name="earlier"/> did not have, for failure messages.</summary>
+    public string NewActorsSince(HealthSample earlier) => string.Join(", ", ActorTree.Except(earlier.ActorTree).Select(a => a.Trim()));
+
     public override string ToString() =>
         $"RSS {ResidentBytes / (1024.0 * 1024):F1} MiB, {OpenFiles} fds, {Threads} threads, {Actors} actors, {Sessions} sessions";
 }
@@ -24,7 +30,7 @@ public static class DaemonHealth
         var (resident, threads) = ReadStatus(daemon.Id);
         var openFiles = Directory.GetFiles($"/proc/{daemon.Id}/fd").Length;
         await using var shell = await ShellClient.ConnectAsync(Path.Combine(stateDirectory, "admin.sock"), "reliability");
-        var actors = (await LinesAsync(shell, "actor", "hierarchy", new Dictionary<string, string> { ["depth"] = "20" })).Count;
+        var actors = await LinesAsync(shell, "actor", "hierarchy", new Dictionary<string, string> { ["depth"] = "20" });
         var sessions = (await TableAsync(shell, "sessions", "list")).Count;
         return new HealthSample(resident, openFiles, threads, actors, sessions);
     }
@@ -86,7 +92,7 @@ public static class DaemonHealth
         var threads = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            var parts = line.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             switch (parts)
             {
                 case ["VmRSS:", var kib, "kB"]:
