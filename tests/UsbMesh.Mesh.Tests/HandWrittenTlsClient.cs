@@ -8,8 +8,8 @@ namespace UsbMesh.Mesh.Tests;
 /// The client side of a TLS 1.3 handshake (RFC 8446) written out by hand, so that a test can send any certificate
 /// with a CertificateVerify signed by any key: what an attacker who captured a node's certificate, but not the TLS
 /// key inside it, can put on the wire. No TLS library lets a caller do that, since each checks the key against the
-/// certificate first. One cipher suite (TLS_AES_128_GCM_SHA256), one group (secp256r1), no resumption; it stops once
-/// its Finished is sent, and what the server made of it is for the test to observe on the server's side.
+/// certificate first. One cipher suite (TLS_AES_128_GCM_SHA256), one group (secp256r1), no resumption; once its
+/// Finished is sent it reads the server's first answer: an alert, or the first application data (the verdict).
 /// </summary>
 internal static class HandWrittenTlsClient
 {
@@ -19,9 +19,10 @@ internal static class HandWrittenTlsClient
     private const byte Alert = 0x15;
 
     /// <summary>Runs the handshake on <paramref name="stream"/>, presenting <paramref name="certificate"/> and proving
-    /// it with <paramref name="signer"/>, whichever key that is.</summary>
-    /// <exception cref="IOException">The server sent an alert or something this client does not handle.</exception>
-    public static async Task HandshakeAsync(Stream stream, byte[] certificate, ECDsa signer, CancellationToken cancellationToken)
+    /// it with <paramref name="signer"/>, whichever key that is; returns the server's answer to the proof.</summary>
+    /// <exception cref="IOException">The server failed the handshake before the proof, or sent what this client does
+    /// not handle.</exception>
+    public static async Task<Answer> HandshakeAsync(Stream stream, byte[] certificate, ECDsa signer, CancellationToken cancellationToken)
     {
         using var ecdh = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var transcript = new MemoryStream();
@@ -64,6 +65,9 @@ internal static class HandWrittenTlsClient
             }
         }
 
+        var serverApplicationSecret = DeriveSecret(
+            HKDF.Extract(HashAlgorithmName.SHA256, new byte[32], DeriveSecret(handshakeSecret, "derived", [])), "s ap traffic", transcript.ToArray());
+
         var certificateMessage = Message(0x0b, [(byte)requestContext.Length, .. requestContext, .. Length24([.. Length24(certificate), 0, 0])]);
         transcript.Write(certificateMessage);
         byte[] signed = [.. Enumerable.Repeat((byte)0x20, 64), .. "TLS 1.3, client CertificateVerify"u8, 0, .. SHA256.HashData(transcript.ToArray())];
@@ -77,7 +81,35 @@ internal static class HandWrittenTlsClient
         await stream.WriteAsync(Record(ChangeCipherSpec, [1]), cancellationToken);
         await stream.WriteAsync(protection.Seal(Handshake, [.. certificateMessage, .. verifyMessage, .. finishedMessage]), cancellationToken);
         await stream.FlushAsync(cancellationToken);
+
+        // The server has written with its application keys since its Finished: session tickets (skipped), then an
+        // alert if it refuses the proof, or data if it accepts it.
+        reader.Protect(new Protection(serverApplicationSecret));
+        while (true)
+        {
+            (byte Type, byte[] Content) record;
+            try
+            {
+                record = await reader.NextRecordAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException)
+            {
+                return new Answer(null, null);
+            }
+
+            switch (record.Type)
+            {
+                case Alert:
+                    return new Answer(record.Content[^1], null);
+                case ApplicationData:
+                    return new Answer(null, record.Content);
+            }
+        }
     }
+
+    /// <summary>How the server answered the client's proof: an alert (its description code), application data, or
+    /// neither before the connection closed.</summary>
+    public sealed record Answer(byte? Alert, byte[]? Data);
 
     private static byte[] ClientHello(ECDiffieHellman ecdh)
     {
@@ -193,7 +225,7 @@ internal static class HandWrittenTlsClient
         }
     }
 
-    /// <summary>Handshake messages out of records, protected once <see cref="Protect"/> was called.</summary>
+    /// <summary>Records and the handshake messages in them, protected once <see cref="Protect"/> was called.</summary>
     private sealed class RecordReader(Stream stream)
     {
         private readonly List<byte> _pending = [];
@@ -201,15 +233,21 @@ internal static class HandWrittenTlsClient
 
         public void Protect(Protection protection) => _protection = protection;
 
+        /// <summary>The next record's type and content, opened when protected.</summary>
+        public async Task<(byte Type, byte[] Content)> NextRecordAsync(CancellationToken cancellationToken)
+        {
+            var header = new byte[5];
+            await stream.ReadExactlyAsync(header, cancellationToken);
+            var fragment = new byte[BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(3))];
+            await stream.ReadExactlyAsync(fragment, cancellationToken);
+            return header[0] == ApplicationData && _protection is not null ? _protection.Open(header, fragment) : (header[0], fragment);
+        }
+
         public async Task<byte[]> NextHandshakeMessageAsync(CancellationToken cancellationToken)
         {
             while (_pending.Count < 4 || _pending.Count < 4 + ((_pending[1] << 16) | (_pending[2] << 8) | _pending[3]))
             {
-                var header = new byte[5];
-                await stream.ReadExactlyAsync(header, cancellationToken);
-                var fragment = new byte[BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(3))];
-                await stream.ReadExactlyAsync(fragment, cancellationToken);
-                var (type, content) = header[0] == ApplicationData && _protection is not null ? _protection.Open(header, fragment) : (header[0], fragment);
+                var (type, content) = await NextRecordAsync(cancellationToken);
                 switch (type)
                 {
                     case Handshake:

@@ -17,6 +17,9 @@ public sealed class ReplayedIdentityTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
+    /// <summary>The TLS alert for a signature that does not verify (RFC 8446, 6.2).</summary>
+    private const byte DecryptError = 51;
+
     private readonly NodeIdentity _hub = NodeIdentity.Generate();
     private static readonly NodeIdentity LaptopIdentity = NodeIdentity.Generate();
     private readonly X509Certificate2 _laptopCertificate = IdentityCertificate.Create(LaptopIdentity);
@@ -31,9 +34,12 @@ public sealed class ReplayedIdentityTests(ITestOutputHelper output)
         // below fails, it fails for the missing key and not for the client.
         using var key = _laptopCertificate.GetECDsaPrivateKey()!;
 
-        await using var accepted = await HandWrittenHandshakeAsync(_laptopCertificate.RawData, key);
+        var (accepted, answer) = await HandWrittenHandshakeAsync(_laptopCertificate.RawData, key);
 
-        Assert.Equal(Laptop, accepted.Peer);
+        await using var hubSide = await accepted;
+        Assert.Equal(Laptop, hubSide.Peer);
+        Assert.Null(answer.Alert);
+        Assert.Equal(1, answer.Data![0]); // The verdict: accepted.
     }
 
     [Fact]
@@ -41,10 +47,13 @@ public sealed class ReplayedIdentityTests(ITestOutputHelper output)
     {
         using var attackersKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-        var failed = await Assert.ThrowsAsync<AuthenticationException>(() => HandWrittenHandshakeAsync(_laptopCertificate.RawData, attackersKey));
+        var (accepted, answer) = await HandWrittenHandshakeAsync(_laptopCertificate.RawData, attackersKey);
 
+        var failed = await Assert.ThrowsAsync<AuthenticationException>(() => accepted);
         Assert.Equal(0, Volatile.Read(ref _trustAsked));
-        output.WriteLine($"the hub's handshake failed: {failed.Message} ({failed.InnerException?.Message})");
+        Assert.Null(answer.Data);
+        Assert.Equal(DecryptError, answer.Alert);
+        output.WriteLine($"the hub answered alert {answer.Alert}; its handshake failed: {failed.Message} ({failed.InnerException?.Message})");
 
         // The laptop itself still connects.
         using var listener = Listen();
@@ -72,10 +81,15 @@ public sealed class ReplayedIdentityTests(ITestOutputHelper output)
         Assert.Equal(0, Volatile.Read(ref _trustAsked));
     }
 
-    private async Task<AuthenticatedStream> HandWrittenHandshakeAsync(byte[] certificate, ECDsa signer)
+    /// <summary>The hub's side and the hand-written client's answer, after the client proved
+    /// <paramref name="certificate"/> with <paramref name="signer"/>.</summary>
+    private async Task<(Task<AuthenticatedStream> Accepted, HandWrittenTlsClient.Answer Answer)> HandWrittenHandshakeAsync(byte[] certificate, ECDsa signer)
     {
         using var listener = Listen();
-        return await AcceptWhileAsync(listener, stream => HandWrittenTlsClient.HandshakeAsync(stream, certificate, signer, default));
+        HandWrittenTlsClient.Answer? answer = null;
+        var accepted = AcceptWhileAsync(listener, async stream => answer = await HandWrittenTlsClient.HandshakeAsync(stream, certificate, signer, default));
+        await accepted.ContinueWith(_ => { }, TaskScheduler.Default);
+        return (accepted, answer!);
     }
 
     /// <summary>The hub accepts one connection on <paramref name="listener"/> while <paramref name="client"/> runs on
