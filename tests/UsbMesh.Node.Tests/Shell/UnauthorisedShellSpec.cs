@@ -1,6 +1,9 @@
 using System.Runtime.Versioning;
+using UsbMesh.Actors;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Mux;
+using UsbMesh.Mesh.Remote;
+using UsbMesh.Mesh.Remote.Serialization;
 using UsbMesh.Mesh.Transport;
 using UsbMesh.Shell;
 
@@ -75,6 +78,45 @@ public sealed class UnauthorisedShellSpec(ShellMesh mesh) : IClassFixture<ShellM
         Assert.Contains("refused the connection: this node does not trust it (usbmesh.trust.peers)", refused.Message, StringComparison.Ordinal);
         var peers = await mesh.TableAsync("hub", "peers", "list");
         Assert.DoesNotContain(peers.Rows, r => r[1].StartsWith(stranger.Id.Short, StringComparison.Ordinal) || r[1] == stranger.Id.ToString());
+        await HonestPeersAreServedAsync();
+    }
+
+    [Fact]
+    public async Task A_peer_speaking_the_shell_protocol_itself_is_held_to_the_same_rules_and_cannot_relay_through_the_hub()
+    {
+        // The desk's key in a client of the attacker's own (no node of its own filters what it sends): it opens the
+        // shell lane to the hub directly and asks for an admin command, and for a command the hub should pass on to
+        // the guest, where a desk's command would run with the hub's standing.
+        var before = await StateOfHubAsync();
+        var deskKey = NodeIdentity.LoadOrCreate(Path.Combine(mesh.StateOf("desk"), "identity.key"), out _);
+        var system = ActorSystem.Create("rogue-desk");
+        ShellResult relayed, untrust;
+        try
+        {
+            var transport = new TlsTransport(deskKey, _ => null, new MultiplexerOptions(), ShellMesh.Bound);
+            await using var remoting = new Remoting(system, deskKey.Id, [transport], new MessageSerializers(), RemotingSettings.Default);
+            remoting.AddAddresses(mesh.Ids["hub"], [mesh.MeshEndpointOf("hub")]);
+            using var timeout = new CancellationTokenSource(ShellMesh.Bound);
+            var lane = await remoting.OpenLaneAsync(mesh.Ids["hub"], "shell", timeout.Token);
+            await using var shell = await ShellClient.ConnectAsync(new LaneStream(lane), "rogue", timeout.Token);
+
+            relayed = await ShellResult.RunAsync(shell, new CommandRequest("peers", "untrust", new Dictionary<string, string> { ["peer"] = "hub" }, "guest"));
+            untrust = await ShellResult.RunAsync(shell, new CommandRequest("peers", "untrust", new Dictionary<string, string> { ["peer"] = "guest" }));
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(ShellMesh.Bound);
+        }
+
+        Assert.Equal(ShellErrors.ExitDenied, relayed.ExitCode);
+        Assert.Contains("runs the commands of peers itself and does not pass them on to node 'guest'", Assert.Single(relayed.Errors).Message, StringComparison.Ordinal);
+        Assert.Equal(ShellErrors.ExitDenied, untrust.ExitCode);
+        Assert.Contains("peer 'desk' has no admin right on node 'hub'", Assert.Single(untrust.Errors).Message, StringComparison.Ordinal);
+        Assert.Equal(before, await StateOfHubAsync());
+
+        // The hub took a second connection with the desk's key; the real desk may have to reconnect before it is
+        // served again, which it does on its own.
+        await ShellMesh.WaitUntilAsync(async () => (await mesh.RunAsync("desk", "node", "status", on: "hub")).ExitCode == 0);
         await HonestPeersAreServedAsync();
     }
 
