@@ -11,7 +11,7 @@ namespace UsbMesh.Mesh.Tests.Scenarios;
 /// </summary>
 public sealed class HostileGossipScenarioTests(ITestOutputHelper output) : TestKit.TestKit(output), IAsyncLifetime
 {
-    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(30);
     private readonly ScenarioMesh _mesh = new();
     private NodeIdentity _hub = null!;
     private NodeId _desk;

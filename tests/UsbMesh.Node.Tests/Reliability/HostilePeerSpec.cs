@@ -24,7 +24,7 @@ namespace UsbMesh.Node.Tests.Reliability;
 [UnsupportedOSPlatform("windows")]
 public sealed class HostilePeerSpec(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     /// <summary>The TLS alert for a signature that does not verify (RFC 8446, 6.2).</summary>
