@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using UsbMesh.Mesh.Tls;
 
@@ -50,19 +49,19 @@ public sealed class IdentityTlsTests
     [Fact]
     public Task A_certificate_claiming_another_nodes_id_is_refused() =>
         // The extension names the laptop, but an impostor signed it: the signature does not verify.
-        RefusedBothWaysAsync(Forge(claimed: _laptop, signer: NodeIdentity.Generate()), "not signed by the node it names");
+        RefusedBothWaysAsync(ForgedCertificates.Forge(claimed: _laptop.Id, signer: NodeIdentity.Generate()), "not signed by the node it names");
 
     [Fact]
     public Task An_identity_extension_copied_onto_another_key_is_refused()
     {
         // A genuine extension taken from the laptop's certificate and put on a certificate with a different TLS key.
         var genuine = IdentityCertificate.Create(_laptop);
-        return RefusedBothWaysAsync(SelfSigned("CN=copy", genuine.Extensions[IdentityCertificate.ExtensionOid]!), "not signed by the node it names");
+        return RefusedBothWaysAsync(ForgedCertificates.SelfSigned("CN=copy", genuine.Extensions[IdentityCertificate.ExtensionOid]!), "not signed by the node it names");
     }
 
     [Fact]
     public Task A_certificate_without_an_identity_is_refused() =>
-        RefusedBothWaysAsync(SelfSigned("CN=plain", extension: null), "carries no node identity");
+        RefusedBothWaysAsync(ForgedCertificates.SelfSigned("CN=plain", extension: null), "carries no node identity");
 
     /// <summary>The hub refuses a client presenting <paramref name="clientCertificate"/>, and the client is told why.</summary>
     private async Task RefusedBothWaysAsync(X509Certificate2 clientCertificate, string reason)
@@ -73,18 +72,6 @@ public sealed class IdentityTlsTests
         var clientSide = await Assert.ThrowsAsync<PeerRefusedException>(() => connected);
         Assert.Contains(reason, serverSide.Message, StringComparison.Ordinal);
         Assert.Contains(reason, clientSide.Message, StringComparison.Ordinal);
-    }
-
-    private static X509Certificate2 SelfSigned(string subject, X509Extension? extension)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        if (extension is not null)
-        {
-            request.CertificateExtensions.Add(extension);
-        }
-
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
     }
 
     [Fact]
@@ -105,7 +92,7 @@ public sealed class IdentityTlsTests
     [Fact]
     public async Task A_client_refuses_an_accepting_node_that_proves_no_identity()
     {
-        var forgedHub = Forge(claimed: _hub, signer: NodeIdentity.Generate());
+        var forgedHub = ForgedCertificates.Forge(claimed: _hub.Id, signer: NodeIdentity.Generate());
 
         var (accepted, connected) = await HandshakeAsync(forgedHub, _ => null, IdentityCertificate.Create(_laptop), expected: null);
 
@@ -116,23 +103,6 @@ public sealed class IdentityTlsTests
             await using var server = await accepted;
             await server.Stream.ReadExactlyAsync(new byte[1]);
         });
-    }
-
-    /// <summary>A certificate whose extension claims <paramref name="claimed"/>'s id, signed by <paramref name="signer"/>.</summary>
-    private static X509Certificate2 Forge(NodeIdentity claimed, NodeIdentity signer)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=forged", key, HashAlgorithmName.SHA256);
-        var signature = signer.Sign([.. "usbmesh-tls-identity-v1:"u8.ToArray(), .. key.ExportSubjectPublicKeyInfo()]);
-        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteOctetString(claimed.Id.PublicKey);
-            writer.WriteOctetString(signature);
-        }
-
-        request.CertificateExtensions.Add(new X509Extension(IdentityCertificate.ExtensionOid, writer.Encode(), critical: false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
     }
 
     private static async Task<(Task<AuthenticatedStream> Accepted, Task<AuthenticatedStream> Connected)> HandshakeAsync(

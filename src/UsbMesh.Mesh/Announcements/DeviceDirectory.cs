@@ -11,6 +11,10 @@ namespace UsbMesh.Mesh.Announcements;
 public sealed class DeviceDirectory
 {
     private readonly Dictionary<NodeId, SignedAnnouncement> _latest = [];
+
+    // The sequence of each forgotten origin's last announcement: a copy of an older one, replayed after the origin
+    // was forgotten (down, or no longer trusted) and before it announces again, must not bring back what it withdrew.
+    private readonly Dictionary<NodeId, long> _forgotten = [];
     private readonly TimeSpan _clockSkew;
 
     /// <summary>A directory that allows <see cref="DefaultClockSkew"/> between clocks.</summary>
@@ -69,6 +73,11 @@ public sealed class DeviceDirectory
             return new OfferOutcome(OfferResult.Expired, $"expired at {announcement.ExpiresAt:O}");
         }
 
+        if (_forgotten.TryGetValue(offered.Origin, out var last) && offered.Sequence < last)
+        {
+            return new OfferOutcome(OfferResult.Stale, $"sequence {offered.Sequence} is older than the {last} held before the origin was forgotten");
+        }
+
         if (_latest.TryGetValue(offered.Origin, out var held))
         {
             if (offered.Sequence == held.Sequence)
@@ -83,6 +92,7 @@ public sealed class DeviceDirectory
         }
 
         _latest[offered.Origin] = offered;
+        _forgotten.Remove(offered.Origin);
         return OfferOutcome.Accepted;
     }
 
@@ -100,10 +110,22 @@ public sealed class DeviceDirectory
         return expired;
     }
 
-    /// <summary>Drops what is held from <paramref name="origin"/> (a node no longer trusted, say).</summary>
+    /// <summary>
+    /// Drops what is held from <paramref name="origin"/> (a node no longer trusted, say), remembering only its sequence:
+    /// the same announcement is welcome again, an older one stays stale.
+    /// </summary>
     /// <param name="origin">The node.</param>
     /// <returns>Whether anything was held.</returns>
-    public bool Forget(NodeId origin) => _latest.Remove(origin);
+    public bool Forget(NodeId origin)
+    {
+        if (!_latest.Remove(origin, out var held))
+        {
+            return false;
+        }
+
+        _forgotten[origin] = Math.Max(held.Sequence, _forgotten.GetValueOrDefault(origin));
+        return true;
+    }
 
     /// <summary>The sequence held per origin: what a peer compares against its own to find what it lacks.</summary>
     public IReadOnlyDictionary<NodeId, long> Digest() => _latest.ToDictionary(e => e.Key, e => e.Value.Sequence);

@@ -40,11 +40,7 @@ public sealed class DeviceDirectoryTests
     {
         var genuine = Samples.Signed(_hub, 1);
         _directory.Offer(genuine, Now);
-        var forgedBody = Samples.Signed(_hub, 9).SignedBytes.ToArray();
-        var forgedWire = new byte[4 + forgedBody.Length + 64];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(forgedWire, (uint)forgedBody.Length);
-        forgedBody.CopyTo(forgedWire, 4);
-        _stranger.Sign(forgedBody).CopyTo(forgedWire, 4 + forgedBody.Length);
+        var forgedWire = Samples.SignedBy(_stranger, Samples.Announcement(_hub, 9));
         Assert.True(SignedAnnouncement.TryDecode(forgedWire, out var forged, out _));
 
         var outcome = _directory.Offer(forged, Now);
@@ -88,6 +84,26 @@ public sealed class DeviceDirectoryTests
         Assert.True(_directory.Forget(_hub.Id));
         Assert.False(_directory.Forget(_hub.Id));
         Assert.Empty(_directory.Digest());
+    }
+
+    [Fact]
+    public void A_replayed_older_announcement_does_not_return_after_its_origin_was_forgotten()
+    {
+        // Regression: forgetting an origin (down, or untrusted) dropped its sequence too, so a copy of an older
+        // announcement replayed before the origin announced again was accepted and showed what it had withdrawn.
+        var shared = Samples.Signed(_hub, 5, Samples.Device("1-1", _desk.Id));
+        var withdrawn = Samples.Signed(_hub, 6);
+        _directory.Offer(shared, Now);
+        _directory.Offer(withdrawn, Now);
+        _directory.Forget(_hub.Id);
+
+        var replayed = _directory.Offer(shared, Now);
+
+        Assert.Equal(OfferResult.Stale, replayed.Result);
+        Assert.Contains("before the origin was forgotten", replayed.Reason, StringComparison.Ordinal);
+        Assert.Null(_directory.Find(_hub.Id));
+        Assert.True(_directory.Offer(withdrawn, Now).IsAccepted, "the announcement held before is welcome again");
+        Assert.Equal(6, _directory.Find(_hub.Id)!.Sequence);
     }
 
     [Fact]

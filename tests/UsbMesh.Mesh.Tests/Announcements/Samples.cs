@@ -24,4 +24,26 @@ internal static class Samples
 
     public static SignedAnnouncement Signed(NodeIdentity origin, long sequence = 1, params AnnouncedDevice[] devices) =>
         SignedAnnouncement.Create(origin, Announcement(origin, sequence, devices: devices));
+
+    /// <summary>The wire form of a body and a signature, whoever made either.</summary>
+    public static byte[] Wire(byte[] body, byte[] signature)
+    {
+        var wire = new byte[sizeof(uint) + body.Length + signature.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(wire, (uint)body.Length);
+        body.CopyTo(wire, sizeof(uint));
+        signature.CopyTo(wire, sizeof(uint) + body.Length);
+        return wire;
+    }
+
+    /// <summary>The wire form of <paramref name="changed"/> carrying the signature of <paramref name="genuine"/>: a
+    /// genuine announcement altered on its way.</summary>
+    public static byte[] Tampered(SignedAnnouncement genuine, DeviceAnnouncement changed) =>
+        Wire(AnnouncementCodec.Encode(changed), genuine.Signature.ToArray());
+
+    /// <summary><paramref name="claimed"/> signed by <paramref name="signer"/>, whatever origin it claims.</summary>
+    public static byte[] SignedBy(NodeIdentity signer, DeviceAnnouncement claimed)
+    {
+        var body = AnnouncementCodec.Encode(claimed);
+        return Wire(body, signer.Sign(body));
+    }
 }

@@ -84,6 +84,37 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lane_the_relay_spoilt_ends_alone_while_the_others_and_new_ones_are_served()
+    {
+        var watched = _mesh.OfferRelay();
+        using var timeout = new CancellationTokenSource(Bound);
+        var spoilt = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", timeout.Token);
+        var spoiltHop = watched()!;
+        var honest = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", timeout.Token);
+        Assert.NotSame(spoiltHop, watched());
+
+        spoiltHop.Tampering = true;
+        await spoilt.WriteAsync(Secret, timeout.Token);
+        await _failures.Reader.ReadAsync(timeout.Token);
+
+        // The other lane through the same relay, and a lane opened afterwards, carry their bytes unchanged.
+        await honest.WriteAsync(Secret, timeout.Token);
+        Assert.Equal(Secret, await ReadExactlyAsync(honest, Secret.Length, timeout.Token));
+        var later = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", timeout.Token);
+        await later.WriteAsync("later"u8.ToArray(), timeout.Token);
+        Assert.Equal("later"u8.ToArray(), await ReadExactlyAsync(later, 5, timeout.Token));
+
+        var delivered = new List<byte[]>();
+        while (_received.Reader.TryRead(out var item))
+        {
+            delivered.Add(item.Data);
+        }
+
+        Assert.Equal([Secret, "later"u8.ToArray()], delivered);
+        Assert.False(_failures.Reader.TryRead(out var other), $"another lane failed: {other}");
+    }
+
+    [Fact]
     public async Task A_relay_that_changes_a_byte_of_the_handshake_leaves_no_lane_at_all()
     {
         var policy = new RelayPolicy(true, _ => true);

@@ -103,7 +103,7 @@ internal sealed class ScenarioMesh : IAsyncDisposable
         }
     }
 
-    private NodeIdentity Identity(string name)
+    public NodeIdentity Identity(string name)
     {
         if (!_identities.TryGetValue(name, out var identity))
         {

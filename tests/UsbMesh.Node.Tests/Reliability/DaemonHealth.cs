@@ -87,7 +87,7 @@ public static class DaemonHealth
 
     private static (long ResidentBytes, int Threads) ReadStatus(int pid)
     {
-        // "VmRSS:     61234 kB" and "Threads:  23" in /proc/<pid>/status.
+        // "VmRSS:\t   61234 kB" and "Threads:\t23" in /proc/<pid>/status: a tab after the name, then spaces.
         long resident = 0;
         var threads = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

@@ -35,6 +35,7 @@ public sealed class ShellMesh : IAsyncLifetime
     private string[] Names => _names;
     private readonly Dictionary<string, IHost> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeId> _ids = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _ports = [];
 
     public IReadOnlyDictionary<string, NodeId> Ids => _ids;
 
@@ -42,11 +43,14 @@ public sealed class ShellMesh : IAsyncLifetime
 
     public string SocketOf(string node) => Path.Combine(StateOf(node), "admin.sock");
 
+    /// <summary>Where <paramref name="node"/> listens for the mesh (identity-bound TLS).</summary>
+    public string MeshEndpointOf(string node) => $"127.0.0.1:{_ports[node]}";
+
     public IHost this[string node] => _hosts[node];
 
     public async Task InitializeAsync()
     {
-        var ports = Names.ToDictionary(n => n, _ => FreePorts.Loopback(), StringComparer.Ordinal);
+        var ports = _ports = Names.ToDictionary(n => n, _ => FreePorts.Loopback(), StringComparer.Ordinal);
         foreach (var name in Names)
         {
             Directory.CreateDirectory(StateOf(name));
