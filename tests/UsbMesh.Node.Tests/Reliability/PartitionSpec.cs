@@ -152,7 +152,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : IAsyncLifetime
         {
             imported = restored.Elapsed;
             var read = await HubAndLaptop.ReadBackAsync(BulkOnlyClient.For(again), acknowledgedBytes);
-            HubAndLaptop.AssertSameChecksum(pattern.AsSpan(0, acknowledgedBytes), read, "the acknowledged writes read back after the partition");
+            HubAndLaptop.AssertSameChecksum(pattern.AsMemory(0, acknowledgedBytes), read, "the acknowledged writes read back after the partition");
         }
 
         output.WriteLine($"Partition of {BeyondGrace.TotalSeconds:F0} s: the pending WRITE(10) ended DeviceGone {gone.TotalSeconds:F1} s after the cut, "
