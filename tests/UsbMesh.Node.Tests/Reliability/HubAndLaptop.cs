@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using UsbMesh.Gadgets.MassStorage;
 using UsbMesh.Node.Tests.Bridges;
 using UsbMesh.Shell;
+using UsbMesh.Usb;
 using UsbMesh.Usbipd.Client;
 using Xunit.Abstractions;
 
@@ -138,6 +139,21 @@ public sealed class HubAndLaptop : IAsyncDisposable
         }
 
         return acknowledged;
+    }
+
+    /// <summary>
+    /// One GET_DESCRIPTOR(device) through the import, the size of a keystroke's report: it goes to the hub's gadget
+    /// and back on the session's control lane. Returns how long it took; fails unless it completed whole.
+    /// </summary>
+    public static async Task<TimeSpan> ControlRoundTripAsync(UsbIpClientBackend stick)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await stick.SubmitAsync(UrbRequest.Control(SetupPacket.GetDescriptor(DescriptorTypes.Device, 0, 0, 18)), CancellationToken.None)
+            .WaitAsync(Settle);
+        var took = Stopwatch.GetElapsedTime(started);
+        Assert.Equal(UrbStatus.Completed, result.Status);
+        Assert.Equal(18, result.ActualLength);
+        return took;
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using UsbMesh.Node.Tests.Bridges;
-using UsbMesh.Usb;
 using UsbMesh.Usbipd.Client;
 using Xunit.Abstractions;
 
@@ -101,20 +100,15 @@ public sealed class SlowLinkSpec(ITestOutputHelper output) : IAsyncLifetime
     private static double Ratio(TimeSpan took) => PatternBytes / took.TotalSeconds / CapBytesPerSecond;
 
     /// <summary>
-    /// GET_DESCRIPTOR(device), the size of a keystroke's report, one at a time every <see cref="ProbeInterval"/> until
-    /// <paramref name="transfer"/> ends; each goes to the hub's gadget and back on the session's control lane.
+    /// Control requests (<see cref="HubAndLaptop.ControlRoundTripAsync"/>), one at a time every
+    /// <see cref="ProbeInterval"/> until <paramref name="transfer"/> ends.
     /// </summary>
     private static async Task<List<TimeSpan>> ControlLatenciesDuringAsync(UsbIpClientBackend stick, Task transfer)
     {
         var latencies = new List<TimeSpan>();
-        var request = UrbRequest.Control(SetupPacket.GetDescriptor(DescriptorTypes.Device, 0, 0, 18));
         while (!transfer.IsCompleted)
         {
-            var started = Stopwatch.GetTimestamp();
-            var result = await stick.SubmitAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-            latencies.Add(Stopwatch.GetElapsedTime(started));
-            Assert.Equal(UrbStatus.Completed, result.Status);
-            Assert.Equal(18, result.ActualLength);
+            latencies.Add(await HubAndLaptop.ControlRoundTripAsync(stick));
             await Task.WhenAny(transfer, Task.Delay(ProbeInterval));
         }
 
