@@ -1,22 +1,18 @@
-using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
 namespace UsbMesh.Node.Tests;
 
 /// <summary>
 /// Forwards TCP connections from this process's loopback to an endpoint inside a node's network namespace, such as
-/// the node's usbipd endpoint on its own 127.0.0.1: the namespaces share no link with this one, and a socket belongs
-/// to the namespace of the thread that creates it. So each outgoing socket is created on a short-lived thread that
-/// has entered the namespace (setns), and the process's other threads stay where they are. The node's link to the
-/// rest of the mesh plays no part, so cutting it leaves the forwarded connection alone.
+/// the node's usbipd endpoint on its own 127.0.0.1: the namespaces share no link with this one, so each outgoing
+/// socket is created inside the namespace (<see cref="NamespaceSockets"/>). The node's link to the rest of the mesh
+/// plays no part, so cutting it leaves the forwarded connection alone.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 public sealed class NamespaceForwarder : IAsyncDisposable
 {
-    private const int CloneNewNet = 0x40000000;
     private readonly string _namespace;
     private readonly IPEndPoint _target;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -74,7 +70,7 @@ public sealed class NamespaceForwarder : IAsyncDisposable
 
     private async Task ForwardAsync(Socket client)
     {
-        using var server = SocketInNamespace();
+        using var server = NamespaceSockets.Create(_namespace);
         Track(client, server);
         try
         {
@@ -124,34 +120,4 @@ public sealed class NamespaceForwarder : IAsyncDisposable
             _sockets.AddRange(sockets);
         }
     }
-
-    /// <summary>A TCP socket created inside the namespace, on a thread of its own that ends right after.</summary>
-    private Socket SocketInNamespace()
-    {
-        Socket? socket = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using var handle = File.OpenHandle(Path.Combine("/run/netns", _namespace), FileMode.Open, FileAccess.Read);
-                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new Win32Exception(Marshal.GetLastPInvokeError(), $"setns into {_namespace} failed");
-                }
-
-                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(10)), "creating a socket in the namespace hung");
-        return socket ?? throw new InvalidOperationException($"no socket in namespace {_namespace}", failure);
-    }
-
-    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static extern int SetNs(int fd, int nstype);
 }

@@ -95,18 +95,20 @@ public static class NetnsCommand
     }
 }
 
+/// <summary>Why a spec that builds namespaced networks is skipped here (not Linux, not root, no iproute2), or null.</summary>
+internal static class NetnsSkip
+{
+    public static string? Reason => OperatingSystem.IsWindows() ? "Network namespaces need Linux." : NetnsCommand.UnavailableReason;
+}
+
 /// <summary>A fact that is skipped, with the reason, where namespaced networks cannot be built (not root, no iproute2).</summary>
 public sealed class NetnsFactAttribute : FactAttribute
 {
-    public NetnsFactAttribute()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Skip = "Network namespaces need Linux.";
-        }
-        else if (NetnsCommand.UnavailableReason is { } reason)
-        {
-            Skip = reason;
-        }
-    }
+    public NetnsFactAttribute() => Skip = NetnsSkip.Reason;
+}
+
+/// <summary>A theory that is skipped, with the reason, where namespaced networks cannot be built (see <see cref="NetnsFactAttribute"/>).</summary>
+public sealed class NetnsTheoryAttribute : TheoryAttribute
+{
+    public NetnsTheoryAttribute() => Skip = NetnsSkip.Reason;
 }

@@ -56,6 +56,16 @@ public sealed class NetworkNamespaces : IDisposable
     public void Restore(string node) => NetnsCommand.Ip("-n", _nodes[node].Namespace, "link", "set", NodeLink, "up");
 
     /// <summary>
+    /// Makes <paramref name="node"/> and <paramref name="other"/> unable to reach each other's address directly, each way
+    /// (a blackhole route on each side): whatever passes between them must go through a third node, such as a proxy.
+    /// </summary>
+    public void BlockDirectPath(string node, string other)
+    {
+        NetnsCommand.Ip("-n", _nodes[node].Namespace, "route", "add", "blackhole", $"{_nodes[other].Address}/32");
+        NetnsCommand.Ip("-n", _nodes[other].Namespace, "route", "add", "blackhole", $"{_nodes[node].Address}/32");
+    }
+
+    /// <summary>
     /// Caps the node's link at 1 Mbit/s in both directions: a token bucket on the node's side shapes what it sends,
     /// one on the switch port shapes what it receives (tbf shapes egress only).
     /// </summary>

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using System.Threading.Channels;
+
+namespace UsbMesh.Node.Tests.Reliability;
+
+/// <summary>
+/// A TCP proxy that adds latency, for a kernel without netem: it listens inside a network namespace and passes each
+/// chunk it reads on to its target after a fixed delay, in order, each direction on its own. What it holds is bounded
+/// (<see cref="ChunksHeld"/> chunks of at most <see cref="ChunkBytes"/> per direction): when that is full it stops
+/// reading, so the sender's TCP window closes and the sender waits, as behind a slow link (backpressure, no
+/// unbounded buffer). A connection that fails on one side is closed on the other; a clean end is passed on after the
+/// data before it.
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+public sealed class DelayingProxy : IAsyncDisposable
+{
+    /// <summary>The most one read takes from a socket.</summary>
+    public const int ChunkBytes = 16 * 1024;
+
+    /// <summary>Chunks held per direction: 1 MiB at most, 20 MB/s at a 50 ms delay, far above what the specs need.</summary>
+    public const int ChunksHeld = 64;
+
+    private readonly string _namespace;
+    private readonly IPEndPoint _target;
+    private readonly TimeSpan _delay;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _sockets = [];
+    private readonly Task _accepting;
+    private long _forwarded;
+    private int _connections;
+
+    private DelayingProxy(string ns, IPEndPoint listen, IPEndPoint target, TimeSpan delay)
+    {
+        _namespace = ns;
+        _target = target;
+        _delay = delay;
+        _listener = NamespaceSockets.Create(ns);
+        _listener.Bind(listen);
+        _listener.Listen();
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>Bytes passed on so far, both directions together.</summary>
+    public long ForwardedBytes => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Listens on <paramref name="listen"/> inside <paramref name="ns"/> and forwards to <paramref name="target"/> (reached from there).</summary>
+    public static DelayingProxy Start(string ns, IPEndPoint listen, IPEndPoint target, TimeSpan delay) => new(ns, listen, target, delay);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        lock (_sockets)
+        {
+            foreach (var socket in _sockets)
+            {
+                socket.Dispose();
+            }
+        }
+
+        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _connections);
+            _ = ForwardAsync(client);
+        }
+    }
+
+    private async Task ForwardAsync(Socket client)
+    {
+        var server = NamespaceSockets.Create(_namespace);
+        Track(client, server);
+        try
+        {
+            client.NoDelay = true;
+            server.NoDelay = true;
+            await server.ConnectAsync(_target, _stop.Token);
+            // Either direction failing ends both (a reader waiting for room in a full direction included).
+            using var broken = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            await Task.WhenAll(PumpAsync(client, server, broken), PumpAsync(server, client, broken));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The target refused or went, or the proxy stops: the client sees its connection close.
+        }
+        finally
+        {
+            client.Dispose();
+            server.Dispose();
+        }
+    }
+
+    /// <summary>One direction: a reader that stamps each chunk with the time it is due, and a writer that waits for it.</summary>
+    private async Task PumpAsync(Socket from, Socket to, CancellationTokenSource broken)
+    {
+        var held = Channel.CreateBounded<(byte[] Data, int Length, long Due)>(
+            new BoundedChannelOptions(ChunksHeld) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        try
+        {
+            await Task.WhenAll(ReadAsync(from, held.Writer, broken.Token), WriteAsync(held.Reader, to, broken.Token));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or ChannelClosedException)
+        {
+            // A failure on either side ends the whole connection, as a broken path would.
+            await broken.CancelAsync();
+            from.Dispose();
+            to.Dispose();
+        }
+    }
+
+    private async Task ReadAsync(Socket from, ChannelWriter<(byte[] Data, int Length, long Due)> held, CancellationToken broken)
+    {
+        try
+        {
+            while (true)
+            {
+                var buffer = new byte[ChunkBytes];
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None, broken);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                // Waits while the direction holds ChunksHeld chunks: the backpressure.
+                await held.WriteAsync((buffer, read, Stopwatch.GetTimestamp() + (long)(_delay.TotalSeconds * Stopwatch.Frequency)), broken);
+            }
+        }
+        finally
+        {
+            held.TryComplete();
+        }
+    }
+
+    private async Task WriteAsync(ChannelReader<(byte[] Data, int Length, long Due)> held, Socket to, CancellationToken broken)
+    {
+        await foreach (var (data, length, due) in held.ReadAllAsync(broken))
+        {
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, broken);
+            }
+
+            await to.SendAsync(data.AsMemory(0, length), SocketFlags.None, broken);
+            Interlocked.Add(ref _forwarded, length);
+        }
+
+        to.Shutdown(SocketShutdown.Send);
+    }
+
+    private void Track(params Socket[] sockets)
+    {
+        lock (_sockets)
+        {
+            _sockets.AddRange(sockets);
+        }
+    }
+}
