@@ -56,6 +56,16 @@ public sealed class NetworkNamespaces : IDisposable
     public void Restore(string node) => NetnsCommand.Ip("-n", _nodes[node].Namespace, "link", "set", NodeLink, "up");
 
     /// <summary>
+    /// Makes two nodes unable to reach each other while both still reach every other node, as two hosts behind
+    /// different NATs are: each drops the other's address (a blackhole route), so a connection attempt fails at once.
+    /// </summary>
+    public void Separate(string a, string b)
+    {
+        NetnsCommand.Ip("-n", _nodes[a].Namespace, "route", "add", "blackhole", $"{_nodes[b].Address}/32");
+        NetnsCommand.Ip("-n", _nodes[b].Namespace, "route", "add", "blackhole", $"{_nodes[a].Address}/32");
+    }
+
+    /// <summary>
     /// Caps the node's link at 1 Mbit/s in both directions: a token bucket on the node's side shapes what it sends,
     /// one on the switch port shapes what it receives (tbf shapes egress only).
     /// </summary>

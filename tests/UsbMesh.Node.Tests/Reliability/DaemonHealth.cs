@@ -86,7 +86,7 @@ public static class DaemonHealth
         var threads = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            var parts = line.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             switch (parts)
             {
                 case ["VmRSS:", var kib, "kB"]:
