@@ -16,21 +16,14 @@ public sealed class RelayCrashSpec(ITestOutputHelper output)
 {
     private const int PatternBytes = 4 << 20;
     private const int KillAfterChunks = 16;
+    private const int Chunks = PatternBytes / PatternWriter.ChunkBytes;
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
     [NetnsFact]
     public async Task Killing_the_relay_mid_write_unplugs_the_device_after_the_grace_period_and_releases_the_lease()
     {
         await using var mesh = StickMesh.Create(output, "hub", "laptop", "relay");
-        mesh.Network.Separate("hub", "laptop");
-        var settings = $"usbmesh.sessions.grace-period = {GracePeriod.TotalSeconds}s";
-        // Announcements reach only their devices' audience, so the laptop learns of the stick through the relay only if
-        // the relay may see it too (docs/adr/0010).
-        mesh.StartHub(settings, alsoShareWith: "relay");
-        mesh.StartNode("relay", "hub", settings + "\nusbmesh.mesh.relay.enabled = on");
-        mesh.StartLaptop("relay", settings);
-        var busId = await mesh.StickOfferedAsync();
-        await mesh.WarmUpAsync(busId);
+        var busId = await StartSeparatedAsync(mesh, GracePeriod);
         var baseline = new Dictionary<string, HealthSample> { ["hub"] = await mesh.HealthAsync("hub"), ["laptop"] = await mesh.HealthAsync("laptop") };
 
         PatternWriter writer;
@@ -78,5 +71,58 @@ public sealed class RelayCrashSpec(ITestOutputHelper output)
         await mesh.KillAsync("hub");
         var acknowledged = writer.Acknowledged;
         Assert.Equal(writer.HashOf(acknowledged), SHA256.HashData(await mesh.ReadImageAsync(acknowledged * PatternWriter.ChunkBytes)));
+    }
+
+    [NetnsFact]
+    public async Task A_relay_restarted_within_the_grace_period_resumes_the_session_and_every_write_arrives_once()
+    {
+        // Long enough for a killed daemon to start again and rejoin the mesh.
+        var gracePeriod = TimeSpan.FromSeconds(20);
+        await using var mesh = StickMesh.Create(output, "hub", "laptop", "relay");
+        var busId = await StartSeparatedAsync(mesh, gracePeriod);
+
+        PatternWriter writer;
+        await using (var stick = await mesh.ImportAsync(busId))
+        {
+            writer = new PatternWriter(stick, PatternBytes, 44, () => mesh.Now);
+            var writing = writer.RunAsync();
+            await writer.ReachedAsync(KillAfterChunks).WaitAsync(StickMesh.Settle);
+            var marks = mesh.Marks();
+            var resumedLine = mesh.LineAsync("laptop", l => l.Contains("The session with ", StringComparison.Ordinal) && l.Contains(" resumed", StringComparison.Ordinal),
+                marks["laptop"], gracePeriod);
+            var killed = await mesh.KillAsync("relay");
+            mesh.Restart("relay");
+
+            var resumed = await resumedLine - killed;
+            Assert.Null(await writing.WaitAsync(gracePeriod + StickMesh.Settle));
+            Assert.Empty(writer.Failures);
+            Assert.Equal(writer.HashOf(Chunks), await PatternWriter.ReadBackHashAsync(stick, Chunks));
+            output.WriteLine($"Relay killed after {KillAfterChunks}+ acknowledged chunks and started again at once: the session resumed {resumed.TotalSeconds:F2} s "
+                + $"after the kill (grace period {gracePeriod.TotalSeconds} s); all {Chunks} chunks acknowledged and read back; the whole write took until "
+                + $"{(mesh.Now - killed).TotalSeconds:F1} s after the kill.");
+        }
+
+        Assert.DoesNotContain(" is gone: ", mesh["laptop"].Stdout);
+        Assert.DoesNotContain("did not come back within", mesh["hub"].Stdout);
+        await mesh.KillAsync("hub");
+        Assert.Equal(writer.HashOf(Chunks), SHA256.HashData(await mesh.ReadImageAsync(PatternBytes)));
+    }
+
+    /// <summary>
+    /// Starts the hub, the relay and the laptop, the hub and the laptop unable to reach each other, and returns the
+    /// stick's bus id once it has been imported once (so health baselines count its endpoints' actors).
+    /// </summary>
+    private static async Task<string> StartSeparatedAsync(StickMesh mesh, TimeSpan gracePeriod)
+    {
+        mesh.Network.Separate("hub", "laptop");
+        var settings = $"usbmesh.sessions.grace-period = {gracePeriod.TotalSeconds}s";
+        // Announcements reach only their devices' audience, so the laptop learns of the stick through the relay only if
+        // the relay may see it too (docs/adr/0010).
+        mesh.StartHub(settings, alsoShareWith: "relay");
+        mesh.StartNode("relay", "hub", settings + "\nusbmesh.mesh.relay.enabled = on");
+        mesh.StartLaptop("relay", settings);
+        var busId = await mesh.StickOfferedAsync();
+        await mesh.WarmUpAsync(busId);
+        return busId;
     }
 }

@@ -18,6 +18,9 @@ namespace UsbMesh.Node.Tests.Reliability;
 internal sealed class StickMesh : IAsyncDisposable
 {
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a node may take to start and join: far longer on a loaded machine than anything measured.</summary>
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(120);
     private static readonly IPEndPoint LaptopUsbipd = new(IPAddress.Loopback, 3240);
     private readonly ITestOutputHelper _output;
     private readonly string[] _nodes;
@@ -83,8 +86,8 @@ internal sealed class StickMesh : IAsyncDisposable
     /// (an output mark of the laptop's); returns the bus id the laptop's endpoint offers it under.</summary>
     public async Task<string> StickOfferedAsync(int laptopMark = 0)
     {
-        var created = await _daemons["hub"].WaitForLineAsync(l => l.Contains("Gadget stick ", StringComparison.Ordinal) && l.Contains(" created as ", StringComparison.Ordinal), Settle);
-        await _daemons["laptop"].WaitForLineAsync(l => l.Contains("The mesh shows this node 1 device(s)", StringComparison.Ordinal), Settle, laptopMark);
+        var created = await _daemons["hub"].WaitForLineAsync(l => l.Contains("Gadget stick ", StringComparison.Ordinal) && l.Contains(" created as ", StringComparison.Ordinal), Startup);
+        await _daemons["laptop"].WaitForLineAsync(l => l.Contains("The mesh shows this node 1 device(s)", StringComparison.Ordinal), Startup, laptopMark);
         return "hub:" + created[(created.LastIndexOf(" created as ", StringComparison.Ordinal) + 12)..].Trim();
     }
 
