@@ -8,6 +8,12 @@ namespace UsbMesh.Mesh.Membership;
 /// than <see cref="MembershipSettings.DownUnreachableAfter"/>. A node that is not the leader in its own view does
 /// nothing. Other nodes learn the outcome through gossip; the merge rule makes it stick.
 /// <para>
+/// A member the leader cannot reach but a relay it reaches still does is not downed: it is alive, and its lanes go
+/// through the relay (<see cref="MembershipState.IsReachableThroughRelay"/>). Without this, two nodes that cannot
+/// connect to each other would down one another in turn, so a session through a relay would end every few seconds.
+/// Once the relay also loses it, the down clock (started when the leader lost it) applies as before.
+/// </para>
+/// <para>
 /// A leader that reaches fewer than half of the active members downs nobody: it is on the minority side of a
 /// partition, most likely the side that was cut off, and its verdicts would down the side that stayed together once
 /// the partition heals. Half or more may down (two nodes, or an even split, down each other; the side told first
@@ -35,7 +41,8 @@ public static class LeaderActions
             var reachable = state.IsReachableFrom(self, member.Id);
             var next = member.Status switch
             {
-                _ when mayDown && member.IsActive && !reachable && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
+                _ when mayDown && member.IsActive && !reachable && !state.IsReachableThroughRelay(self, member.Id)
+                    && timeline.UnreachableFor(member) >= settings.DownUnreachableAfter => MemberStatus.Down,
                 MemberStatus.Joining when reachable => MemberStatus.Up,
                 MemberStatus.Leaving => MemberStatus.Removed,
                 MemberStatus.Down when timeline.DownFor(member) >= settings.RemovalMargin => MemberStatus.Removed,

@@ -108,6 +108,17 @@ public sealed class MembershipState : IEquatable<MembershipState>
         return !IsUnreachable(subject);
     }
 
+    /// <summary>
+    /// Whether <paramref name="viewer"/> could still reach <paramref name="subject"/> through a relay: an up,
+    /// relay-capable member that the viewer reaches and that has no current verdict of its own that the subject is
+    /// unreachable. Two nodes that cannot connect to each other (behind different NATs) are then both alive and
+    /// usable to each other, their lanes relayed (ADR 0015).
+    /// </summary>
+    public bool IsReachableThroughRelay(NodeId viewer, NodeId subject) =>
+        Members.Any(relay => relay.RelayCapable && relay.Status == MemberStatus.Up && relay.Id != viewer && relay.Id != subject
+            && IsReachableFrom(viewer, relay.Id)
+            && !(_rows.TryGetValue(relay.Id, out var row) && IsCurrent(row) && row.StatusOf(subject) == ReachabilityStatus.Unreachable));
+
     /// <summary>How <paramref name="id"/> is shown by everyone's reports; null if it is not a member.</summary>
     public DisplayedStatus? DisplayedStatusOf(NodeId id) =>
         Find(id) is { } member ? Displayed(member, member.IsActive && IsUnreachable(id)) : null;

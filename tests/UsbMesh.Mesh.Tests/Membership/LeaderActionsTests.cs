@@ -150,6 +150,38 @@ public sealed class LeaderActionsTests
     }
 
     [Fact]
+    public void A_member_the_leader_cannot_reach_but_a_relay_it_reaches_does_is_not_downed_until_the_relay_loses_it_too()
+    {
+        // A and C cannot connect to each other (the laptop and the hub behind different NATs); B relays for both.
+        var timeline = new MemberTimeline(_clock);
+        var separated = With(Member(Nodes.A), Member(Nodes.B) with { RelayCapable = true }, Member(Nodes.C))
+            .MarkUnreachable(Nodes.A, Nodes.C).State
+            .MarkUnreachable(Nodes.C, Nodes.A).State;
+        Tick(separated, Nodes.A, timeline);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(Tick(separated, Nodes.A, timeline).HasChanges);
+
+        // C crashed: the relay loses it too, and A, which has not reached C for a minute, downs it at once (and C's
+        // verdict on A no longer counts).
+        var lost = separated.MarkUnreachable(Nodes.B, Nodes.C).State;
+        Assert.Contains(new MemberDowned(Member(Nodes.C, MemberStatus.Down)), Tick(lost, Nodes.A, timeline).Changes);
+    }
+
+    [Fact]
+    public void A_member_reached_only_by_a_member_that_does_not_relay_is_downed()
+    {
+        var timeline = new MemberTimeline(_clock);
+        var separated = With(Member(Nodes.A), Member(Nodes.B), Member(Nodes.C))
+            .MarkUnreachable(Nodes.A, Nodes.C).State
+            .MarkUnreachable(Nodes.C, Nodes.A).State;
+        Tick(separated, Nodes.A, timeline);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Contains(new MemberDowned(Member(Nodes.C, MemberStatus.Down)), Tick(separated, Nodes.A, timeline).Changes);
+    }
+
+    [Fact]
     public void Tombstones_stop_stale_gossip_from_resurrecting_a_member_and_are_pruned_after_their_time()
     {
         var timeline = new MemberTimeline(_clock);

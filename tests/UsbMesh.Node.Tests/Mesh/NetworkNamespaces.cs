@@ -56,13 +56,14 @@ public sealed class NetworkNamespaces : IDisposable
     public void Restore(string node) => NetnsCommand.Ip("-n", _nodes[node].Namespace, "link", "set", NodeLink, "up");
 
     /// <summary>
-    /// Makes <paramref name="node"/> and <paramref name="other"/> unable to reach each other's address directly, each way
-    /// (a blackhole route on each side): whatever passes between them must go through a third node, such as a proxy.
+    /// Makes two nodes unable to reach each other while both still reach every other node, as two hosts behind
+    /// different NATs are: each drops the other's address (a blackhole route), so a connection attempt fails at once and
+    /// whatever passes between them goes through a third node (a relay, a proxy).
     /// </summary>
-    public void BlockDirectPath(string node, string other)
+    public void Separate(string a, string b)
     {
-        NetnsCommand.Ip("-n", _nodes[node].Namespace, "route", "add", "blackhole", $"{_nodes[other].Address}/32");
-        NetnsCommand.Ip("-n", _nodes[other].Namespace, "route", "add", "blackhole", $"{_nodes[node].Address}/32");
+        NetnsCommand.Ip("-n", _nodes[a].Namespace, "route", "add", "blackhole", $"{_nodes[b].Address}/32");
+        NetnsCommand.Ip("-n", _nodes[b].Namespace, "route", "add", "blackhole", $"{_nodes[a].Address}/32");
     }
 
     /// <summary>

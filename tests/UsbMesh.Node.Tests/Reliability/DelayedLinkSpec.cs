@@ -48,7 +48,7 @@ public sealed class DelayedLinkSpec(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_transfer_over_a_delayed_link_completes_whole_with_round_trips_of_two_delays_and_nobody_unreachable()
     {
         var network = Stage.Network;
-        network.BlockDirectPath("hub", "laptop");
+        network.Separate("hub", "laptop");
         var proxy = network.AddressOf("proxy");
         var toHub = new IPEndPoint(IPAddress.Parse(proxy), 7240);
         var toLaptop = new IPEndPoint(IPAddress.Parse(proxy), 7241);
