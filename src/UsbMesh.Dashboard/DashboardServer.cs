@@ -33,7 +33,7 @@ internal static partial class DashboardServer
             // a 5 s grace, its default, kept), no idle connection beyond the keep-alive timeout.
             kestrel.Limits.RequestHeadersTimeout = settings.Admission.HandshakeTimeout;
             kestrel.Limits.KeepAliveTimeout = settings.KeepAliveTimeout;
-            kestrel.Listen(endpoint, listen => listen.Use(next => connection => AdmitAsync(admission, connection, next)));
+            kestrel.Listen(endpoint, listen => listen.Use(next => connection => AdmitAsync(admission, settings.Admission.HandshakeTimeout, connection, next)));
         });
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(loggers);
@@ -73,15 +73,37 @@ internal static partial class DashboardServer
 
     /// <summary>
     /// Kestrel's own connection cap logs a warning per refused connection, so the cap and the rate per address are
-    /// the node's shared admission instead, which reports refusals once per interval.
+    /// the node's shared admission instead, which reports refusals once per interval. Kestrel's request headers
+    /// timeout only starts with a request's first byte (before it, a connection is idle under the keep-alive
+    /// timeout), so the first byte must come within the handshake timeout here.
     /// </summary>
-    private static async Task AdmitAsync(ConnectionAdmission admission, ConnectionContext connection, ConnectionDelegate next)
+    private static async Task AdmitAsync(ConnectionAdmission admission, TimeSpan handshakeTimeout, ConnectionContext connection, ConnectionDelegate next)
     {
         using var slot = admission.TryAdmit(connection.RemoteEndPoint);
         if (slot is null)
         {
             connection.Abort();
             return;
+        }
+
+        using (var firstByte = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        {
+            firstByte.CancelAfter(handshakeTimeout);
+            try
+            {
+                var read = await connection.Transport.Input.ReadAsync(firstByte.Token).ConfigureAwait(false);
+                // Nothing consumed or examined: the HTTP layer reads the same bytes.
+                connection.Transport.Input.AdvanceTo(read.Buffer.Start);
+                if (read.IsCompleted && read.Buffer.IsEmpty)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                connection.Abort();
+                return;
+            }
         }
 
         await next(connection).ConfigureAwait(false);

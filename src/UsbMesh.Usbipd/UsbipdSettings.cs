@@ -33,10 +33,10 @@ public sealed record UsbipdSettings
 
     /// <summary>New connections per second one remote address may open, on average (HOCON <c>accept-rate</c>); loopback
     /// clients share one allowance. One beyond it is closed at once.</summary>
-    public double AcceptRate { get; init; } = 10;
+    public double AcceptRate { get; init; } = 4;
 
     /// <summary>New connections one remote address may open at once (HOCON <c>accept-burst</c>).</summary>
-    public int AcceptBurst { get; init; } = 20;
+    public int AcceptBurst { get; init; } = 16;
 
     /// <summary>The shortest time between two log lines about refused connections (HOCON <c>logging.refusals-interval</c>).</summary>
     public TimeSpan RefusalsInterval { get; init; } = TimeSpan.FromSeconds(10);

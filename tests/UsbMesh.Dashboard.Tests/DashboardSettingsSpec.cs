@@ -16,7 +16,7 @@ public sealed class DashboardSettingsSpec
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 7280), settings.Endpoint);
         Assert.True(settings.Enabled && settings.MetricsEnabled && settings.MetricsOnDashboard);
         Assert.Equal("/metrics", settings.MetricsPath);
-        Assert.Equal(new UsbMesh.Net.AdmissionLimits(64, 20, 40), settings.Admission.Limits);
+        Assert.Equal(new UsbMesh.Net.AdmissionLimits(64, 4, 16), settings.Admission.Limits);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.Admission.HandshakeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.KeepAliveTimeout);
     }

@@ -76,7 +76,7 @@ public sealed class QuicTransport : ITransport
         }, cancellationToken).ConfigureAwait(false);
         var listener = _listener;
         var admission = _admission = _admissionSettings?.Open(Scheme, listener.LocalEndPoint.ToString());
-        _ = AcceptLoop.RunAsync(listener.AcceptConnectionAsync, connection => AdmitAsync(connection, admission, inbound), e => e is QuicException, _stop.Token);
+        _ = AcceptLoop.RunAsync(listener.AcceptConnectionAsync, connection => AdmitAsync(connection, admission, inbound), e => e is QuicException or AuthenticationException, _stop.Token);
         return _listener.LocalEndPoint.ToString();
     }
 

@@ -16,7 +16,7 @@ public sealed class AdmissionSettingsSpec
     };
 
     [Theory]
-    [InlineData("usbipd", 64, 10, 20, 10)]
+    [InlineData("usbipd", 64, 4, 16, 10)]
     [InlineData("listen", 256, 10, 20, 10)]
     [InlineData("shell", 32, 20, 40, 5)]
     public void The_defaults_are_those_of_reference_conf(string section, int max, double rate, int burst, int handshakeSeconds)

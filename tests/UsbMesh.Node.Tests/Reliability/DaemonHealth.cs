@@ -86,7 +86,8 @@ public static class DaemonHealth
         var threads = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            var parts = line.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+            // Both separators as one array: Split(' ', '\t', options) would take the tab as a count of parts.
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             switch (parts)
             {
                 case ["VmRSS:", var kib, "kB"]:

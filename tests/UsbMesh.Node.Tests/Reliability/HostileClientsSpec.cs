@@ -64,27 +64,31 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         output.WriteLine($"{endpoint}: honest client served after {honestTime.TotalSeconds:0.00} s ({attempts} attempt(s)): {served}");
         output.WriteLine($"{endpoint}: before {before}");
         output.WriteLine($"{endpoint}: after  {after}");
+        output.WriteLine($"{endpoint}: descriptors after: {DescriptorKinds()}");
         foreach (var line in lines)
         {
             output.WriteLine($"  {line.Text}");
         }
 
         // The node stayed up and gave back what the flood took.
-        Assert.True(await StillServesAsync(target), "the node no longer serves the endpoint after the flood");
+        await ServeAsync(target);
         Assert.InRange(after.ResidentBytes - before.ResidentBytes, long.MinValue, 96L << 20);
         Assert.InRange(after.OpenFiles, 0, before.OpenFiles + 8);
         Assert.InRange(after.Actors, 0, before.Actors + 4);
 
-        // Refused: most of the flood, closed at once; admitted: held only until the handshake timeout.
-        Assert.True(lines[^1].Total >= FloodClients / 2, $"only {lines[^1].Total} refusals for a flood of {outcomes.Count}");
+        // Every connection the flood made was refused at once or admitted and closed at the handshake timeout; the
+        // admitted ones were few (the rest refused), and none outlived the timeout by more than a loaded machine's delay.
+        var refused = lines[^1].Total;
         Assert.All(connected, o => Assert.True(o.ClosedByServer, $"a silent client was still open after {o.Lived}"));
         Assert.InRange(longest, TimeSpan.Zero, HostileClientsNode.HandshakeTimeout + Lateness);
         Assert.NotEmpty(held);
+        Assert.InRange(refused, connected.Count - held.Count - (connected.Count / 10), connected.Count);
 
-        // Logged as a summary: one line per interval at most, never one per connection.
-        Assert.All(lines.Zip(lines.Skip(1)), pair =>
-            Assert.True(pair.Second.At - pair.First.At >= HostileClientsNode.RefusalsInterval * 0.8, $"two refusal lines {pair.Second.At - pair.First.At} apart:\n{pair.First.Text}\n{pair.Second.Text}"));
+        // Logged as a summary, never one line per connection: one line per interval, plus the first at once and the
+        // last when the flood ends (a line's timestamp is taken when it is written, so two may come closer than the
+        // interval on a loaded machine; their number cannot grow).
         Assert.InRange(lines.Count, 1, (int)(floodTime / HostileClientsNode.RefusalsInterval) + 3);
+        Assert.True(refused >= 10 * lines.Count, $"{refused} refusals in {lines.Count} lines");
     }
 
     [Theory]
@@ -100,19 +104,29 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         output.WriteLine($"{endpoint}: silent client closed after {outcomes[0].Lived.TotalSeconds:0.00} s, trickling (1 byte/s) after {outcomes[1].Lived.TotalSeconds:0.00} s; handshake timeout {HostileClientsNode.HandshakeTimeout.TotalSeconds:0} s");
         Assert.All(outcomes, o =>
         {
-            Assert.True(o.Connected && o.ClosedByServer, $"not closed by the node within {limit}: {o}");
+            Assert.True(o.Connected && o.ClosedByServer, $"not closed by the node within {limit}: {o}\n{DaemonTail()}");
             Assert.InRange(o.Lived, HostileClientsNode.HandshakeTimeout * 0.75, limit);
         });
 
         // Their places are free again: an honest client gets in at once.
-        Assert.True(await StillServesAsync(target), "the endpoint does not serve an honest client after the slow ones");
+        await ServeAsync(target);
     }
+
+    /// <summary>The daemon's open descriptors by kind (socket, anon_inode:[eventpoll], a path), for a report.</summary>
+    private string DescriptorKinds() =>
+        string.Join(", ", Directory.GetFiles($"/proc/{node.Daemon.Id}/fd")
+            .Select(fd => { try { return new FileInfo(fd).LinkTarget ?? "?"; } catch (IOException) { return "gone"; } })
+            .Select(target => target.StartsWith('/') ? "file" : target.Split(':')[0] + (target.Contains("anon_inode", StringComparison.Ordinal) ? target[10..] : ""))
+            .GroupBy(kind => kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
+
+    private string DaemonTail() => string.Join('\n', node.Daemon.Stdout.Split('\n').TakeLast(40));
 
     /// <summary>Runs the honest client until it is served (each attempt bounded), at most <see cref="HonestBound"/>.</summary>
     private static async Task<(TimeSpan Elapsed, int Attempts, string Served)> ServeAsync(HostileTarget target)
     {
         var clock = Stopwatch.StartNew();
         var attempts = 0;
+        var failures = new List<string>();
         Exception? last = null;
         while (clock.Elapsed < HonestBound)
         {
@@ -121,23 +135,18 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
             try
             {
                 var served = await target.Honest(attempt.Token);
-                return (clock.Elapsed, attempts, served);
+                return (clock.Elapsed, attempts, failures.Count == 0 ? served : $"{served} (after {string.Join("; ", failures)})");
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
                 last = e;
+                failures.Add($"{clock.Elapsed.TotalSeconds:0.00} s: {e.GetType().Name}: {e.Message}");
                 await Task.Delay(200);
             }
         }
 
         Assert.Fail($"the honest {target.Name} client was not served within {HonestBound} ({attempts} attempts): {last}");
         return default;
-    }
-
-    private static async Task<bool> StillServesAsync(HostileTarget target)
-    {
-        await ServeAsync(target);
-        return true;
     }
 
     /// <summary>Waits for the refusal line that completes the count (its total is the sum of every line's count) and
