@@ -42,6 +42,7 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         // clients are all local, so there the flood is one burst of silent clients that shares the honest client's allowance.
         var source = local ? null : HostileClient.RemoteLookingSource ?? throw new InvalidOperationException("the machine has no non-loopback IPv4 address to flood from");
         var before = await DaemonHealth.SampleAsync(node.Daemon, node.StateDirectory);
+        var socketsBefore = Sockets();
         var mark = node.Daemon.OutputMark;
 
         var clock = Stopwatch.StartNew();
@@ -59,7 +60,7 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         var held = connected.Where(o => o.Lived >= HostileClientsNode.HandshakeTimeout * 0.75).ToList();
         var longest = connected.Max(o => o.Lived);
         output.WriteLine($"{endpoint}: flood of {outcomes.Count} connection(s) ({FloodClients} at once{(local ? "" : $", reconnecting for {FloodDuration.TotalSeconds:0} s from {source}")}) in {floodTime.TotalSeconds:0.0} s; " +
-            $"{connected.Count} connected, {outcomes.Count - connected.Count} not (backlog full)");
+            $"{connected.Count} connected, {outcomes.Count - connected.Count} reset before the client saw them or not taken (backlog full)");
         output.WriteLine($"{endpoint}: node refused {lines[^1].Total} in {lines.Count} log line(s); {held.Count} admitted and held until the node closed them, longest {longest.TotalSeconds:0.00} s");
         output.WriteLine($"{endpoint}: honest client served after {honestTime.TotalSeconds:0.00} s ({attempts} attempt(s)): {served}");
         output.WriteLine($"{endpoint}: before {before}");
@@ -73,7 +74,8 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         // The node stayed up and gave back what the flood took.
         await ServeAsync(target);
         Assert.InRange(after.ResidentBytes - before.ResidentBytes, long.MinValue, 96L << 20);
-        Assert.InRange(after.OpenFiles, 0, before.OpenFiles + 8);
+        // Sockets come back; other descriptors may grow once, as code the flood reached for the first time is loaded.
+        Assert.InRange(Sockets(), 0, socketsBefore + 4);
         Assert.InRange(after.Actors, 0, before.Actors + 4);
 
         // Every connection the flood made was refused at once or admitted and closed at the handshake timeout; the
@@ -82,7 +84,7 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         Assert.All(connected, o => Assert.True(o.ClosedByServer, $"a silent client was still open after {o.Lived}"));
         Assert.InRange(longest, TimeSpan.Zero, HostileClientsNode.HandshakeTimeout + Lateness);
         Assert.NotEmpty(held);
-        Assert.InRange(refused, connected.Count - held.Count - (connected.Count / 10), connected.Count);
+        Assert.True(refused >= connected.Count - held.Count - (connected.Count / 10), $"{refused} refusals for {connected.Count} connections, {held.Count} held");
 
         // Logged as a summary, never one line per connection: one line per interval, plus the first at once and the
         // last when the flood ends (a line's timestamp is taken when it is written, so two may come closer than the
@@ -118,6 +120,18 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
             .Select(fd => { try { return new FileInfo(fd).LinkTarget ?? "?"; } catch (IOException) { return "gone"; } })
             .Select(target => target.StartsWith('/') ? "file" : target.Split(':')[0] + (target.Contains("anon_inode", StringComparison.Ordinal) ? target[10..] : ""))
             .GroupBy(kind => kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
+
+    private int Sockets() => Directory.GetFiles($"/proc/{node.Daemon.Id}/fd").Count(fd =>
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
 
     private string DaemonTail() => string.Join('\n', node.Daemon.Stdout.Split('\n').TakeLast(40));
 
@@ -181,7 +195,7 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         while (true)
         {
             var sample = await DaemonHealth.SampleAsync(node.Daemon, node.StateDirectory);
-            if (sample.OpenFiles <= before.OpenFiles + 8 || clock.Elapsed > LineBound)
+            if (sample.OpenFiles <= before.OpenFiles + 16 || clock.Elapsed > LineBound)
             {
                 return sample;
             }
