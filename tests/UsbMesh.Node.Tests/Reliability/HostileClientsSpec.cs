@@ -90,7 +90,8 @@ public sealed class HostileClientsSpec(HostileClientsNode node, ITestOutputHelpe
         // last when the flood ends (a line's timestamp is taken when it is written, so two may come closer than the
         // interval on a loaded machine; their number cannot grow).
         Assert.InRange(lines.Count, 1, (int)(floodTime / HostileClientsNode.RefusalsInterval) + 3);
-        Assert.True(refused >= 10 * lines.Count, $"{refused} refusals in {lines.Count} lines");
+        // (The admin socket's flood mostly meets the kernel's backlog of 16, so few refusals reach the node there.)
+        Assert.True(refused >= 2 * lines.Count, $"{refused} refusals in {lines.Count} lines");
     }
 
     [Theory]
