@@ -39,7 +39,7 @@ public sealed partial class DashboardService(DashboardSettings settings, NodeSet
             Token = DashboardToken.Create(node.StateDirectory);
             _shell = new NodeShell(node.Shell.Socket, _logger);
             var api = new DashboardApi(_shell, Token, new ThroughputTracker(TimeProvider.System));
-            var server = await StartServerAsync(DashboardServer.Build(settings.Endpoint, loggers, api, settings.MetricsOnDashboard ? settings.MetricsPath : null, metrics), cancellationToken).ConfigureAwait(false);
+            var server = await StartServerAsync(DashboardServer.Build(settings.Endpoint, settings, loggers, api, settings.MetricsOnDashboard ? settings.MetricsPath : null, metrics), cancellationToken).ConfigureAwait(false);
             if (server is not null)
             {
                 DashboardAddress = DashboardServer.Address(server);
@@ -52,7 +52,7 @@ public sealed partial class DashboardService(DashboardSettings settings, NodeSet
         }
 
         if (metrics is not null && !settings.MetricsOnDashboard
-            && await StartServerAsync(DashboardServer.Build(settings.MetricsEndpoint, loggers, null, settings.MetricsPath, metrics), cancellationToken).ConfigureAwait(false) is { } metricsServer)
+            && await StartServerAsync(DashboardServer.Build(settings.MetricsEndpoint, settings, loggers, null, settings.MetricsPath, metrics), cancellationToken).ConfigureAwait(false) is { } metricsServer)
         {
             MetricsAddress = new Uri(DashboardServer.Address(metricsServer), settings.MetricsPath);
         }

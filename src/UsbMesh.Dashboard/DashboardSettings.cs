@@ -1,5 +1,6 @@
 using System.Net;
 using UsbMesh.Configuration;
+using UsbMesh.Node;
 
 namespace UsbMesh.Dashboard;
 
@@ -9,7 +10,10 @@ namespace UsbMesh.Dashboard;
 /// <param name="MetricsEnabled">Whether the node serves its metrics.</param>
 /// <param name="MetricsEndpoint">Where the metrics are served: the dashboard's listener when equal to <paramref name="Endpoint"/>.</param>
 /// <param name="MetricsPath">The metrics' path, starting with '/'.</param>
-public sealed record DashboardSettings(bool Enabled, IPEndPoint Endpoint, bool MetricsEnabled, IPEndPoint MetricsEndpoint, string MetricsPath)
+/// <param name="Admission">What each listener admits, and how long a client may take to send a request's headers.</param>
+/// <param name="KeepAliveTimeout">How long a connection may stay open between two requests.</param>
+public sealed record DashboardSettings(bool Enabled, IPEndPoint Endpoint, bool MetricsEnabled, IPEndPoint MetricsEndpoint, string MetricsPath,
+    AdmissionSettings Admission, TimeSpan KeepAliveTimeout)
 {
     public const string DashboardPath = "usbmesh.dashboard";
     public const string MetricsSettingsPath = "usbmesh.metrics";
@@ -32,7 +36,17 @@ public sealed record DashboardSettings(bool Enabled, IPEndPoint Endpoint, bool M
             ReadEndpoint(config, $"{DashboardPath}.endpoint"),
             config.GetBoolean($"{MetricsSettingsPath}.enabled"),
             ReadEndpoint(config, $"{MetricsSettingsPath}.endpoint"),
-            path);
+            path,
+            AdmissionSettings.Read(config, DashboardPath),
+            ReadKeepAlive(config, $"{DashboardPath}.keep-alive-timeout"));
+    }
+
+    private static TimeSpan ReadKeepAlive(Config config, string path)
+    {
+        var value = config.GetTimeSpan(path);
+        return value > TimeSpan.Zero && value <= TimeSpan.FromHours(1)
+            ? value
+            : throw Invalid(config, path, "the accepted range is above 0 up to 1h");
     }
 
     private static IPEndPoint ReadEndpoint(Config config, string path)

@@ -64,6 +64,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
     {
         var endpointPath = $"{UsbipdPath}.endpoint";
         var endpoint = reader.String(endpointPath);
+        var admission = AdmissionSettings.Read(reader, UsbipdPath, "op-idle-timeout");
         return new UsbipdSettings
         {
             Enabled = reader.Boolean($"{UsbipdPath}.enabled"),
@@ -71,8 +72,11 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
             Endpoint = EndpointText.TryParse(endpoint, out var parsed)
                 ? parsed
                 : throw reader.Invalid(endpointPath, $"[{endpoint}] is not an address and port such as 127.0.0.1:3240 or [::1]:3240"),
-            MaxConnections = reader.Int($"{UsbipdPath}.max-connections", minimum: 1, maximum: MaxCount),
-            OpIdleTimeout = reader.PositiveDuration($"{UsbipdPath}.op-idle-timeout", MaxTimeout),
+            MaxConnections = admission.Limits.MaxConnections,
+            AcceptRate = admission.Limits.AcceptRate,
+            AcceptBurst = admission.Limits.AcceptBurst,
+            OpIdleTimeout = admission.HandshakeTimeout,
+            RefusalsInterval = admission.ReportInterval,
             MaxPendingUrbs = reader.Int($"{UsbipdPath}.max-pending-urbs", minimum: 1, maximum: MaxCount),
             DeviceRequestTimeout = reader.PositiveDuration($"{UsbipdPath}.device-request-timeout", MaxTimeout),
             CloseTimeout = reader.PositiveDuration($"{UsbipdPath}.close-timeout", MaxTimeout),

@@ -3,7 +3,8 @@ namespace UsbMesh.Node;
 /// <summary>Where this node accepts mesh connections and how peers should reach it (<c>usbmesh.listen</c>).</summary>
 /// <param name="Endpoints">Addresses and ports to listen on; empty when the node only connects out.</param>
 /// <param name="Advertise">Addresses announced to peers instead of the endpoints; empty to announce the endpoints.</param>
-public sealed record ListenSettings(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Advertise)
+/// <param name="Admission">What each listener admits, and how long an inbound handshake may take.</param>
+public sealed record ListenSettings(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Advertise, AdmissionSettings Admission)
 {
     public const string ListenPath = "usbmesh.listen";
 
@@ -23,6 +24,6 @@ public sealed record ListenSettings(IReadOnlyList<string> Endpoints, IReadOnlyLi
             AddressSettings.RequireRemote(reader, advertisePath, address);
         }
 
-        return new ListenSettings(endpoints, advertise);
+        return new ListenSettings(endpoints, advertise, AdmissionSettings.Read(reader, ListenPath));
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class MeshHost
     public static async Task<MeshHost> StartAsync(ActorSystem system, NodeSettings settings, NodeIdentity identity, TrustStore trust,
         IActorRef exports, ILogger logger, CancellationToken cancellationToken)
     {
-        var transports = MeshTransports.Create(settings.Transports, identity, trust, logger);
+        var transports = MeshTransports.Create(settings.Transports, settings.Listen.Admission, identity, trust, logger);
         var remoting = new Remoting(system, identity.Id, transports, MeshMessages.Register(new MessageSerializers()), settings.Remoting);
         // Lanes relayed to this node prove their origin end to end, and the trust list decides as for a direct
         // connection; the membership keeps the relays current (the relay-capable members that are up).

@@ -9,8 +9,9 @@ namespace UsbMesh.Node;
 /// <summary>The transports of <c>usbmesh.transports.enabled</c>, in order; QUIC only where the system has it.</summary>
 internal static partial class MeshTransports
 {
-    public static IReadOnlyList<ITransport> Create(TransportSettings settings, NodeIdentity identity, TrustStore trust, ILogger logger)
+    public static IReadOnlyList<ITransport> Create(TransportSettings settings, AdmissionSettings listen, NodeIdentity identity, TrustStore trust, ILogger logger)
     {
+        var admission = new InboundAdmission(listen.Limits, listen.HandshakeTimeout, listen.ReportInterval, line => LogRefusals(logger, line));
         // A node proving this node's own id holds its key: it is this node, reached through its own address (a seed
         // list that names this node). Remoting ends such a link itself once it has learned who answered.
         string? Refusal(NodeId peer) => peer == identity.Id ? null : trust.Current.RefusalOf(peer);
@@ -20,13 +21,13 @@ internal static partial class MeshTransports
             switch (name)
             {
                 case "quic" when QuicAvailable():
-                    transports.Add(new QuicTransport(identity, Refusal, settings.ConnectTimeout));
+                    transports.Add(new QuicTransport(identity, Refusal, settings.ConnectTimeout, admission));
                     break;
                 case "quic":
                     LogNoQuic(logger);
                     break;
                 case "tls":
-                    transports.Add(new TlsTransport(identity, Refusal, settings.Multiplexer, settings.ConnectTimeout));
+                    transports.Add(new TlsTransport(identity, Refusal, settings.Multiplexer, settings.ConnectTimeout, admission));
                     break;
             }
         }
@@ -44,4 +45,7 @@ internal static partial class MeshTransports
 
     [LoggerMessage(LogLevel.Information, "QUIC is not available on this system (no libmsquic); connections use the next enabled transport")]
     private static partial void LogNoQuic(ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "{Refusals}")]
+    private static partial void LogRefusals(ILogger logger, string refusals);
 }

@@ -2,15 +2,18 @@ using System.Net;
 using System.Net.Sockets;
 using UsbMesh.Actors;
 using UsbMesh.Actors.Event;
+using UsbMesh.Net;
 
 namespace UsbMesh.Usbipd;
 
 /// <summary>
 /// The usbipd-compatible endpoint (DESIGN §2 <c>usbipd</c>): binds a TCP listener (127.0.0.1:3240 unless
 /// configured), accepts in a loop that hands each socket to this actor as a message, and runs one
-/// <see cref="UsbipdConnection"/> child per client, up to <see cref="UsbipdSettings.MaxConnections"/>; a connection
-/// beyond the limit is accepted and closed at once, with a log line. Binding happens in <see cref="PreStart"/>, so
-/// a port that is taken fails the actor's start.
+/// <see cref="UsbipdConnection"/> child per client admitted by a <see cref="ConnectionAdmission"/> (at most
+/// <see cref="UsbipdSettings.MaxConnections"/> open, <see cref="UsbipdSettings.AcceptRate"/> new ones per second per
+/// address); any other is closed as soon as it is accepted, and counted in a log line written once per
+/// <see cref="UsbipdSettings.RefusalsInterval"/> at most. Binding happens in <see cref="PreStart"/>, so a port that is
+/// taken fails the actor's start.
 /// </summary>
 /// <remarks>
 /// Coordinated shutdown: <c>service-unbind</c> stops accepting, <c>service-stop</c> closes the connections (each one
@@ -21,9 +24,10 @@ public sealed class UsbipdListener : ReceiveActor
     private readonly IActorRef _exports;
     private readonly UsbipdSettings _settings;
     private readonly ILoggingAdapter _log;
-    private readonly HashSet<IActorRef> _connections = [];
+    private readonly Dictionary<IActorRef, IDisposable> _connections = [];
     private readonly List<IActorRef> _awaitingClose = [];
     private readonly CancellationTokenSource _stopAccepting = new();
+    private ConnectionAdmission? _admission;
     private TcpListener? _listener;
     private IPEndPoint? _bound;
     private long _accepted;
@@ -37,7 +41,7 @@ public sealed class UsbipdListener : ReceiveActor
         _settings = settings;
         _log = Context.GetLogger();
 
-        Receive<Accepted>(a => OnAccepted(a.Socket));
+        Receive<Accepted>(a => OnAccepted(a.Socket, a.Slot));
         Receive<AcceptFailed>(f => _log.Warning("usbipd accept on {Endpoint} failed: {Error}", _bound, f.Cause.Message));
         Receive<Terminated>(OnTerminated);
         Receive<Usbipd.GetBinding>(_ => Sender.Tell(new Usbipd.Bound(_bound, _connections.Count)));
@@ -49,7 +53,7 @@ public sealed class UsbipdListener : ReceiveActor
         Receive<Usbipd.CloseConnections>(_ =>
         {
             StopListening();
-            foreach (var connection in _connections)
+            foreach (var connection in _connections.Keys)
             {
                 Context.Stop(connection);
             }
@@ -75,10 +79,12 @@ public sealed class UsbipdListener : ReceiveActor
         listener.Start();
         _listener = listener;
         _bound = (IPEndPoint)listener.LocalEndpoint;
-        _log.Info("usbipd listening on {Endpoint} (at most {Max} connections)", _bound, _settings.MaxConnections);
+        var log = _log;
+        var admission = _admission = new ConnectionAdmission("usbipd", _settings.Admission, line => log.Warning("{Refusals}", line), _settings.RefusalsInterval);
+        _log.Info("usbipd listening on {Endpoint} (at most {Max} connections, {Rate}/s per address)", _bound, _settings.MaxConnections, _settings.AcceptRate);
         var self = Self;
         var token = _stopAccepting.Token;
-        _ = Task.Run(() => AcceptLoopAsync(listener, self, token));
+        _ = Task.Run(() => AcceptLoopAsync(listener, admission, self, token));
         RegisterShutdownTasks(self);
     }
 
@@ -87,6 +93,7 @@ public sealed class UsbipdListener : ReceiveActor
     {
         StopListening();
         _stopAccepting.Dispose();
+        _admission?.Dispose();
     }
 
     private void RegisterShutdownTasks(IActorRef self)
@@ -116,14 +123,23 @@ public sealed class UsbipdListener : ReceiveActor
         }
     }
 
-    private static async Task AcceptLoopAsync(TcpListener listener, IActorRef self, CancellationToken token)
+    private static async Task AcceptLoopAsync(TcpListener listener, ConnectionAdmission admission, IActorRef self, CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
             try
             {
                 var socket = await listener.AcceptSocketAsync(token).ConfigureAwait(false);
-                self.Tell(new Accepted(socket), ActorRefs.NoSender);
+                // Refused here, before the actor sees it: a flood costs the node an accept and a close each.
+                if (admission.TryAdmit(socket.RemoteEndPoint) is { } slot)
+                {
+                    self.Tell(new Accepted(socket, slot), ActorRefs.NoSender);
+                }
+                else
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Dispose();
+                }
             }
             catch (Exception) when (token.IsCancellationRequested)
             {
@@ -149,34 +165,28 @@ public sealed class UsbipdListener : ReceiveActor
         }
     }
 
-    private void OnAccepted(Socket socket)
+    private void OnAccepted(Socket socket, IDisposable slot)
     {
         var peer = socket.RemoteEndPoint?.ToString() ?? "unknown peer";
         if (_listener is null)
         {
             socket.Dispose();
-            return;
-        }
-
-        if (_connections.Count >= _settings.MaxConnections)
-        {
-            _log.Warning("usbipd connection from {Peer} refused: {Count} connections open, the limit is {Max}", peer, _connections.Count, _settings.MaxConnections);
-            socket.LingerState = new LingerOption(true, 0);
-            socket.Dispose();
+            slot.Dispose();
             return;
         }
 
         var id = ++_accepted;
         var connection = Context.ActorOf(UsbipdConnection.Props(socket, _exports, _settings).WithDispatcher(_settings.Dispatcher), $"conn-{id}");
         Context.Watch(connection);
-        _connections.Add(connection);
+        _connections.Add(connection, slot);
         _log.Debug("usbipd connection {Id} from {Peer}", id, peer);
     }
 
     private void OnTerminated(Terminated terminated)
     {
-        if (_connections.Remove(terminated.ActorRef))
+        if (_connections.Remove(terminated.ActorRef, out var slot))
         {
+            slot.Dispose();
             ReplyIfAllClosed();
         }
     }
@@ -210,7 +220,7 @@ public sealed class UsbipdListener : ReceiveActor
         _bound = null;
     }
 
-    private sealed record Accepted(Socket Socket);
+    private sealed record Accepted(Socket Socket, IDisposable Slot);
 
     private sealed record AcceptFailed(SocketException Cause);
 }

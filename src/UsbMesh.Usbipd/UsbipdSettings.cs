@@ -1,4 +1,5 @@
 using System.Net;
+using UsbMesh.Net;
 using UsbMesh.UsbIp;
 
 namespace UsbMesh.Usbipd;
@@ -25,14 +26,27 @@ public sealed record UsbipdSettings
     public IPEndPoint Endpoint { get; init; } = new(IPAddress.Loopback, DefaultPort);
 
     /// <summary>
-    /// Connections served at once (HOCON <c>max-connections</c>); one beyond it is accepted and closed at once, with
-    /// a log line.
+    /// Connections served at once (HOCON <c>max-connections</c>); one beyond it is accepted and closed at once, and
+    /// counted in the refusal log line.
     /// </summary>
     public int MaxConnections { get; init; } = 64;
 
+    /// <summary>New connections per second one remote address may open, on average (HOCON <c>accept-rate</c>); loopback
+    /// clients share one allowance. One beyond it is closed at once.</summary>
+    public double AcceptRate { get; init; } = 4;
+
+    /// <summary>New connections one remote address may open at once (HOCON <c>accept-burst</c>).</summary>
+    public int AcceptBurst { get; init; } = 16;
+
+    /// <summary>The shortest time between two log lines about refused connections (HOCON <c>logging.refusals-interval</c>).</summary>
+    public TimeSpan RefusalsInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The limits the listener admits connections by.</summary>
+    public AdmissionLimits Admission => new(MaxConnections, AcceptRate, AcceptBurst);
+
     /// <summary>
-    /// How long a connection may stay in the OP phase without a complete request (HOCON <c>op-idle-timeout</c>): a
-    /// client that connects and sends nothing, or half a header. The URB phase has no idle limit: an attached device may be idle for days.
+    /// How long a connection may stay in the OP phase without a complete request (HOCON <c>op-idle-timeout</c>, this
+    /// endpoint's handshake timeout): a client that connects and sends nothing, or half a header, or trickles one. The URB phase has no idle limit: an attached device may be idle for days.
     /// </summary>
     public TimeSpan OpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -16,6 +16,9 @@ public sealed class DashboardSettingsSpec
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 7280), settings.Endpoint);
         Assert.True(settings.Enabled && settings.MetricsEnabled && settings.MetricsOnDashboard);
         Assert.Equal("/metrics", settings.MetricsPath);
+        Assert.Equal(new UsbMesh.Net.AdmissionLimits(64, 4, 16), settings.Admission.Limits);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Admission.HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.KeepAliveTimeout);
     }
 
     [Fact]
@@ -31,6 +34,11 @@ public sealed class DashboardSettingsSpec
     [InlineData("""usbmesh.dashboard.endpoint = "7280" """, "usbmesh.dashboard.endpoint")]
     [InlineData("""usbmesh.dashboard.endpoint = "pi.local:7280" """, "usbmesh.dashboard.endpoint")]
     [InlineData("""usbmesh.metrics.path = "metrics" """, "usbmesh.metrics.path")]
+    [InlineData("usbmesh.dashboard.max-connections = 0", "usbmesh.dashboard.max-connections")]
+    [InlineData("usbmesh.dashboard.accept-rate = 0", "usbmesh.dashboard.accept-rate")]
+    [InlineData("usbmesh.dashboard.accept-burst = 0", "usbmesh.dashboard.accept-burst")]
+    [InlineData("usbmesh.dashboard.handshake-timeout = 0s", "usbmesh.dashboard.handshake-timeout")]
+    [InlineData("usbmesh.dashboard.keep-alive-timeout = 2h", "usbmesh.dashboard.keep-alive-timeout")]
     public void Unusable_values_are_refused_with_their_setting_and_place(string hocon, string path)
     {
         var error = Assert.Throws<ConfigurationException>(() => Read(hocon));

@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Tls;
+using UsbMesh.Net;
 
 namespace UsbMesh.Mesh.Transport;
 
@@ -26,16 +27,21 @@ public sealed class QuicTransport : ITransport
     private readonly TimeSpan _connectTimeout;
     private readonly X509Certificate2 _certificate;
     private readonly CancellationTokenSource _stop = new();
+    private readonly InboundAdmission? _admissionSettings;
     private QuicListener? _listener;
+    private ConnectionAdmission? _admission;
 
     /// <summary>Creates the transport; check <see cref="IsSupported"/> first.</summary>
     /// <param name="identity">This node's identity.</param>
     /// <param name="refusal">The trust list: why a peer may not connect, or null.</param>
     /// <param name="connectTimeout">How long connecting and the handshake may take.</param>
-    public QuicTransport(NodeIdentity identity, Func<NodeId, string?> refusal, TimeSpan connectTimeout)
+    /// <param name="admissionSettings">How the listener admits connections (once QUIC's handshake is done, which
+    /// must end within its handshake timeout); null for no limits.</param>
+    public QuicTransport(NodeIdentity identity, Func<NodeId, string?> refusal, TimeSpan connectTimeout, InboundAdmission? admissionSettings = null)
     {
         _refusal = refusal;
         _connectTimeout = connectTimeout;
+        _admissionSettings = admissionSettings;
         _certificate = IdentityCertificate.Create(identity);
     }
 
@@ -57,6 +63,7 @@ public sealed class QuicTransport : ITransport
             {
                 DefaultStreamErrorCode = 1,
                 DefaultCloseErrorCode = 1,
+                HandshakeTimeout = _admissionSettings?.HandshakeTimeout ?? _connectTimeout,
                 ServerAuthenticationOptions = new SslServerAuthenticationOptions
                 {
                     ApplicationProtocols = [Protocol],
@@ -68,7 +75,8 @@ public sealed class QuicTransport : ITransport
             }),
         }, cancellationToken).ConfigureAwait(false);
         var listener = _listener;
-        _ = AcceptLoop.RunAsync(listener.AcceptConnectionAsync, connection => AdmitAsync(connection, inbound), e => e is QuicException, _stop.Token);
+        var admission = _admission = _admissionSettings?.Open(Scheme, listener.LocalEndPoint.ToString());
+        _ = AcceptLoop.RunAsync(listener.AcceptConnectionAsync, connection => AdmitAsync(connection, admission, inbound), e => e is QuicException or AuthenticationException, _stop.Token);
         return _listener.LocalEndPoint.ToString();
     }
 
@@ -136,10 +144,19 @@ public sealed class QuicTransport : ITransport
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
+
+        _admission?.Dispose();
     }
 
-    private async Task AdmitAsync(QuicConnection connection, Func<IAssociation, Task> inbound)
+    private async Task AdmitAsync(QuicConnection connection, ConnectionAdmission? admission, Func<IAssociation, Task> inbound)
     {
+        IDisposable? slot = null;
+        if (admission is not null && (slot = admission.TryAdmit(connection.RemoteEndPoint)) is null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             var reason = IdentityCertificate.TryVerify(connection.RemoteCertificate, out var peer, out var problem) ? _refusal(peer) : problem;
@@ -151,14 +168,22 @@ public sealed class QuicTransport : ITransport
             if (reason is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+                slot?.Dispose();
                 return;
             }
 
-            await inbound(new QuicAssociation(peer, connection)).ConfigureAwait(false);
+            var association = new QuicAssociation(peer, connection);
+            if (slot is not null)
+            {
+                InboundAdmission.ReleaseWhenEnded(association, slot);
+            }
+
+            await inbound(association).ConfigureAwait(false);
         }
         catch (Exception e) when (e is QuicException or OperationCanceledException or IOException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            slot?.Dispose();
         }
     }
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using UsbMesh.Mesh.Identity;
 using UsbMesh.Mesh.Mux;
 using UsbMesh.Mesh.Tls;
+using UsbMesh.Net;
 
 namespace UsbMesh.Mesh.Transport;
 
@@ -16,11 +17,15 @@ namespace UsbMesh.Mesh.Transport;
 /// <param name="refusal">The trust list: why a peer may not connect, or null.</param>
 /// <param name="options">The multiplexer's limits and timing.</param>
 /// <param name="connectTimeout">How long connecting and the handshake may take.</param>
-public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> refusal, MultiplexerOptions options, TimeSpan connectTimeout) : ITransport
+/// <param name="admissionSettings">How the listener admits connections; null for no limits beyond a handshake within
+/// <paramref name="connectTimeout"/>.</param>
+public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> refusal, MultiplexerOptions options, TimeSpan connectTimeout, InboundAdmission? admissionSettings = null) : ITransport
 {
     private readonly Lazy<X509Certificate2> _certificate = new(() => IdentityCertificate.Create(identity));
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _handshakeTimeout = admissionSettings?.HandshakeTimeout ?? connectTimeout;
     private Socket? _listener;
+    private ConnectionAdmission? _admission;
 
     /// <inheritdoc/>
     public string Scheme => "tls";
@@ -38,8 +43,10 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
         listener.Bind(endpoint);
         listener.Listen(128);
         _listener = listener;
-        _ = AcceptLoop.RunAsync(listener.AcceptAsync, accepted => HandshakeAsync(accepted, inbound), e => e is SocketException, _stop.Token);
-        return Task.FromResult(listener.LocalEndPoint!.ToString()!);
+        var bound = listener.LocalEndPoint!.ToString()!;
+        var admission = _admission = admissionSettings?.Open(Scheme, bound);
+        _ = AcceptLoop.RunAsync(listener.AcceptAsync, accepted => AdmitAsync(accepted, admission, inbound), e => e is SocketException, _stop.Token);
+        return Task.FromResult(bound);
     }
 
     /// <inheritdoc/>
@@ -68,23 +75,45 @@ public sealed class TlsTransport(NodeIdentity identity, Func<NodeId, string?> re
     {
         _stop.Cancel();
         _listener?.Dispose();
+        _admission?.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private async Task HandshakeAsync(Socket accepted, Func<IAssociation, Task> inbound)
+    /// <summary>Closes a connection its listener does not admit at once (before any TLS work); shakes hands with the others.</summary>
+    private Task AdmitAsync(Socket accepted, ConnectionAdmission? admission, Func<IAssociation, Task> inbound)
+    {
+        IDisposable? slot = null;
+        if (admission is not null && (slot = admission.TryAdmit(accepted.RemoteEndPoint)) is null)
+        {
+            accepted.LingerState = new LingerOption(true, 0);
+            accepted.Dispose();
+            return Task.CompletedTask;
+        }
+
+        return HandshakeAsync(accepted, slot, inbound);
+    }
+
+    private async Task HandshakeAsync(Socket accepted, IDisposable? slot, Func<IAssociation, Task> inbound)
     {
         accepted.NoDelay = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(connectTimeout);
+        timeout.CancelAfter(_handshakeTimeout);
         try
         {
             var tls = await IdentityTls.AcceptAsync(new NetworkStream(accepted, ownsSocket: true), _certificate.Value, refusal, timeout.Token).ConfigureAwait(false);
-            await inbound(new MuxAssociation(tls.Peer, tls.Stream, options, initiator: false)).ConfigureAwait(false);
+            var association = new MuxAssociation(tls.Peer, tls.Stream, options, initiator: false);
+            if (slot is not null)
+            {
+                InboundAdmission.ReleaseWhenEnded(association, slot);
+            }
+
+            await inbound(association).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException or PeerRefusedException)
         {
-            // Refused or broken before it became an association: the peer was told (or hung up); nothing to keep.
+            // Refused, broken or too slow before it became an association: the peer was told (or hung up); nothing to keep.
             accepted.Dispose();
+            slot?.Dispose();
         }
     }
 }

@@ -1,12 +1,14 @@
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using UsbMesh.Actors;
+using UsbMesh.Net;
 
 namespace UsbMesh.Node.Shell;
 
 /// <summary>
 /// The node's local admin socket: a Unix domain socket whose file mode decides who may open it, and whoever opens it
-/// is an administrator of this node. Each connection goes to the command host.
+/// is an administrator of this node. Each connection the admission admits (<c>shell.max-connections</c>,
+/// <c>accept-rate</c>, <c>accept-burst</c>) goes to the command host; any other is closed at once and counted.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 public sealed class AdminSocket : IAsyncDisposable
@@ -17,19 +19,24 @@ public sealed class AdminSocket : IAsyncDisposable
     private readonly Socket _listener;
     private readonly Task _accepting;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConnectionAdmission _admission;
 
-    private AdminSocket(string path, Socket listener, IActorRef host)
+    private AdminSocket(string path, Socket listener, IActorRef host, ConnectionAdmission admission)
     {
         Path = path;
         _listener = listener;
+        _admission = admission;
         _accepting = Task.Run(() => AcceptAsync(host));
     }
 
     public string Path { get; }
 
     /// <summary>Listens at <see cref="ShellSettings.Socket"/> with <see cref="ShellSettings.SocketMode"/>.</summary>
+    /// <param name="settings">The shell's settings.</param>
+    /// <param name="host">The command host.</param>
+    /// <param name="report">Writes a log line about refused connections (a warning).</param>
     /// <exception cref="IOException">A running node listens there already, or the path cannot be used; the message says which.</exception>
-    public static AdminSocket Open(ShellSettings settings, IActorRef host)
+    public static AdminSocket Open(ShellSettings settings, IActorRef host, Action<string> report)
     {
         var path = settings.Socket;
         RemoveStale(path);
@@ -59,7 +66,8 @@ public sealed class AdminSocket : IAsyncDisposable
             throw new IOException($"Cannot open the admin socket {path} (usbmesh.shell.socket): {e.Message}", e);
         }
 
-        return new AdminSocket(path, listener, host);
+        var admission = settings.Admission;
+        return new AdminSocket(path, listener, host, new ConnectionAdmission("shell admin socket", admission.Limits, report, admission.ReportInterval));
     }
 
     /// <summary>A socket file nobody listens on is left by a node that died: it goes. One that answers is in use.</summary>
@@ -111,7 +119,14 @@ public sealed class AdminSocket : IAsyncDisposable
                 continue;
             }
 
-            host.Tell(new CommandHostActor.Accept(new NetworkStream(client, ownsSocket: true), ShellCaller.Local));
+            if (_admission.TryAdmit(client.RemoteEndPoint) is { } slot)
+            {
+                host.Tell(new CommandHostActor.Accept(new NetworkStream(client, ownsSocket: true), ShellCaller.Local, slot));
+            }
+            else
+            {
+                client.Dispose();
+            }
         }
     }
 
@@ -121,6 +136,7 @@ public sealed class AdminSocket : IAsyncDisposable
         _listener.Dispose();
         await _accepting.ConfigureAwait(false);
         _stopping.Dispose();
+        _admission.Dispose();
         try
         {
             File.Delete(Path);

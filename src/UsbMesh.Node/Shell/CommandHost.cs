@@ -27,6 +27,9 @@ public sealed class CommandHost
 
     public IReadOnlyList<ShellPalette> Palettes { get; }
 
+    /// <summary>How long a new connection may take to send its hello (<c>shell.handshake-timeout</c>).</summary>
+    public TimeSpan HelloTimeout => _settings.Admission.HandshakeTimeout;
+
     /// <summary>The answer to a client's hello: this node and its palettes.</summary>
     public ShellFrame.Welcome Welcome { get; }
 

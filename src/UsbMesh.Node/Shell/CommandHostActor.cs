@@ -15,7 +15,7 @@ public sealed class CommandHostActor : ReceiveActor
     public CommandHostActor(Func<IActorContext, CommandHost> createHost)
     {
         var host = createHost(Context);
-        Receive<Accept>(accept => Context.ActorOf(ShellConnectionActor.Props(host, accept.Stream, accept.Caller), $"connection-{++_connections}"));
+        Receive<Accept>(accept => Context.ActorOf(ShellConnectionActor.Props(host, accept.Stream, accept.Caller, accept.Slot), $"connection-{++_connections}"));
         Receive<GetHost>(_ => Sender.Tell(host));
     }
 
@@ -24,8 +24,11 @@ public sealed class CommandHostActor : ReceiveActor
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    /// <summary>A new shell connection on <paramref name="Stream"/> (which the host then owns) from <paramref name="Caller"/>.</summary>
-    public sealed record Accept(Stream Stream, ShellCaller Caller);
+    /// <summary>
+    /// A new shell connection on <paramref name="Stream"/> (which the host then owns) from <paramref name="Caller"/>,
+    /// holding <paramref name="Slot"/> of its endpoint's admission (freed when the connection ends) if it has one.
+    /// </summary>
+    public sealed record Accept(Stream Stream, ShellCaller Caller, IDisposable? Slot = null);
 
     /// <summary>Asks for the <see cref="CommandHost"/>.</summary>
     public sealed record GetHost

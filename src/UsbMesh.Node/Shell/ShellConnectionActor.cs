@@ -7,7 +7,9 @@ namespace UsbMesh.Node.Shell;
 /// <summary>
 /// One shell connection (an admin socket client, or a peer's lane): reads its frames, answers the hello, runs each
 /// command as it comes (several at once) and ends every one with exactly one <see cref="ShellFrame.End"/>. A client
-/// that breaks the protocol is told why and its connection closed; the others are not touched.
+/// that breaks the protocol is told why and its connection closed; the others are not touched. A client that sends
+/// no hello within the handshake timeout (<c>shell.handshake-timeout</c>) is closed too: a silent or trickling
+/// client holds its admission slot that long at most.
 /// </summary>
 internal sealed class ShellConnectionActor : ReceiveActor
 {
@@ -16,19 +18,31 @@ internal sealed class ShellConnectionActor : ReceiveActor
     private readonly ShellCaller _caller;
     private readonly ShellWriter _writer;
     private readonly ILoggingAdapter _log;
+    private readonly IDisposable? _slot;
     private readonly CancellationTokenSource _closing = new();
     private readonly Dictionary<int, CancellationTokenSource> _running = [];
     private bool _welcomed;
     private bool _closed;
 
-    public ShellConnectionActor(CommandHost host, Stream stream, ShellCaller caller)
+    public ShellConnectionActor(CommandHost host, Stream stream, ShellCaller caller, IDisposable? slot)
     {
         _host = host;
         _stream = stream;
         _caller = caller;
+        _slot = slot;
         _writer = new ShellWriter(stream);
         _log = Context.GetLogger();
         Receive<Received>(received => OnFrame(received.Frame));
+        Receive<HelloTimedOut>(_ =>
+        {
+            if (!_welcomed && !_closed)
+            {
+                // Not a warning each: a flood of silent clients would make one line per connection.
+                var why = $"no hello within {_host.HelloTimeout.TotalSeconds:0.###} s";
+                _log.Info("Closing the shell connection of {0}: {1}", _caller, why);
+                Close(why);
+            }
+        });
         Receive<Closed>(closed =>
         {
             _log.Debug("Shell connection of {0} closed: {1}", _caller, closed.Reason);
@@ -51,12 +65,13 @@ internal sealed class ShellConnectionActor : ReceiveActor
         });
     }
 
-    public static Props Props(CommandHost host, Stream stream, ShellCaller caller) =>
-        Actors.Props.Create(() => new ShellConnectionActor(host, stream, caller));
+    public static Props Props(CommandHost host, Stream stream, ShellCaller caller, IDisposable? slot = null) =>
+        Actors.Props.Create(() => new ShellConnectionActor(host, stream, caller, slot));
 
     protected override void PreStart()
     {
         var self = Self;
+        Context.System.Scheduler.ScheduleTellOnce(_host.HelloTimeout, self, HelloTimedOut.Instance, ActorRefs.NoSender);
         _ = Task.Run(() => ReadAsync(self));
     }
 
@@ -71,6 +86,7 @@ internal sealed class ShellConnectionActor : ReceiveActor
         _stream.Dispose();
         _writer.Dispose();
         _closing.Dispose();
+        _slot?.Dispose();
     }
 
     private void OnFrame(ShellFrame frame)
@@ -131,6 +147,12 @@ internal sealed class ShellConnectionActor : ReceiveActor
     private void Violation(string why)
     {
         _log.Warning("Closing the shell connection of {0}: {1}", _caller, why);
+        Close(why);
+    }
+
+    /// <summary>Tells the client why its connection ends, then ends it.</summary>
+    private void Close(string why)
+    {
         _closed = true;
         // Closing the stream ends the read loop, which reports the connection closed (once).
         var stream = _stream;
@@ -176,4 +198,9 @@ internal sealed class ShellConnectionActor : ReceiveActor
     private sealed record Closed(string Reason);
 
     private sealed record Finished(int Id);
+
+    private sealed record HelloTimedOut
+    {
+        public static readonly HelloTimedOut Instance = new();
+    }
 }

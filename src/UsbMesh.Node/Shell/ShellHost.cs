@@ -26,7 +26,8 @@ public static class ShellHost
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void OpenAdminSocket(ActorSystem system, ShellSettings settings, IActorRef host)
     {
-        var socket = AdminSocket.Open(settings, host);
+        var log = system.Log;
+        var socket = AdminSocket.Open(settings, host, line => log.Warning("{0}", line));
         system.CoordinatedShutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-admin-socket", () => socket.DisposeAsync().AsTask());
     }
 

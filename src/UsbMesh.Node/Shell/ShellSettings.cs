@@ -8,7 +8,8 @@ namespace UsbMesh.Node.Shell;
 /// <param name="SocketMode">The admin socket's file mode.</param>
 /// <param name="Mesh">Whether peers may run commands here over the mesh.</param>
 /// <param name="CommandTimeout">The longest one command may run.</param>
-public sealed record ShellSettings(bool Enabled, string Socket, UnixFileMode SocketMode, bool Mesh, TimeSpan CommandTimeout)
+/// <param name="Admission">What the admin socket admits, and how long a new connection may take to send its hello.</param>
+public sealed record ShellSettings(bool Enabled, string Socket, UnixFileMode SocketMode, bool Mesh, TimeSpan CommandTimeout, AdmissionSettings Admission)
 {
     public const string ShellPath = "usbmesh.shell";
 
@@ -26,7 +27,8 @@ public sealed record ShellSettings(bool Enabled, string Socket, UnixFileMode Soc
             Path.GetFullPath(socket, stateDirectory),
             ReadMode(reader, $"{ShellPath}.socket-mode"),
             reader.Boolean($"{ShellPath}.mesh"),
-            reader.PositiveDuration($"{ShellPath}.command-timeout", TimeSpan.FromHours(1)));
+            reader.PositiveDuration($"{ShellPath}.command-timeout", TimeSpan.FromHours(1)),
+            AdmissionSettings.Read(reader, ShellPath));
     }
 
     /// <summary>An octal file mode such as "0660": read and write bits only, since a socket is opened, not run.</summary>

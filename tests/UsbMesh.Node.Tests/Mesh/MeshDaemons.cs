@@ -26,6 +26,9 @@ public sealed class MeshDaemons : IAsyncDisposable
 
     public NodeId IdOf(string name) => Identity(name).Id;
 
+    /// <summary>The identity (key) of <paramref name="name"/>, for a test that acts as that node itself.</summary>
+    public NodeIdentity IdentityOf(string name) => Identity(name);
+
     /// <summary>The node's state directory, where relative gadget image paths point.</summary>
     public string StateDirectoryOf(string name) => Path.Combine(_root, name);
 

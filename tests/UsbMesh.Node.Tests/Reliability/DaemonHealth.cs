@@ -92,6 +92,7 @@ public static class DaemonHealth
         var threads = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
+            // Both separators as one array: Split(' ', '\t', options) would take the tab as a count of parts.
             var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             switch (parts)
             {

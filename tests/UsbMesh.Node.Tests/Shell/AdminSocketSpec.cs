@@ -19,12 +19,13 @@ public sealed class AdminSocketSpec : IDisposable
         _directory.Dispose();
     }
 
-    private ShellSettings Settings => new(true, System.IO.Path.Combine(_directory.Path, "admin.sock"), OwnerAndGroup, true, TimeSpan.FromSeconds(30));
+    private ShellSettings Settings => new(true, System.IO.Path.Combine(_directory.Path, "admin.sock"), OwnerAndGroup, true, TimeSpan.FromSeconds(30),
+        new AdmissionSettings(new UsbMesh.Net.AdmissionLimits(32, 20, 40), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)));
 
     [Fact]
     public async Task The_socket_gets_its_mode_and_goes_when_closed()
     {
-        var socket = AdminSocket.Open(Settings, ActorRefs.Nobody);
+        var socket = AdminSocket.Open(Settings, ActorRefs.Nobody, _ => { });
 
         Assert.Equal(OwnerAndGroup, File.GetUnixFileMode(Settings.Socket));
         await socket.DisposeAsync();
@@ -43,7 +44,7 @@ public sealed class AdminSocketSpec : IDisposable
         }
 
         Assert.True(File.Exists(Settings.Socket));
-        await using var socket = AdminSocket.Open(Settings, ActorRefs.Nobody);
+        await using var socket = AdminSocket.Open(Settings, ActorRefs.Nobody, _ => { });
 
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await client.ConnectAsync(new UnixDomainSocketEndPoint(Settings.Socket));
@@ -52,9 +53,9 @@ public sealed class AdminSocketSpec : IDisposable
     [Fact]
     public async Task A_socket_a_running_node_listens_on_is_an_error()
     {
-        await using var first = AdminSocket.Open(Settings, ActorRefs.Nobody);
+        await using var first = AdminSocket.Open(Settings, ActorRefs.Nobody, _ => { });
 
-        var error = Assert.Throws<IOException>(() => AdminSocket.Open(Settings, ActorRefs.Nobody));
+        var error = Assert.Throws<IOException>(() => AdminSocket.Open(Settings, ActorRefs.Nobody, _ => { }));
 
         Assert.Contains("Another node listens on the admin socket", error.Message, StringComparison.Ordinal);
     }
@@ -64,7 +65,7 @@ public sealed class AdminSocketSpec : IDisposable
     {
         var settings = Settings with { Socket = System.IO.Path.Combine(_directory.Path, new string('s', 100) + ".sock") };
 
-        var error = Assert.Throws<IOException>(() => AdminSocket.Open(settings, ActorRefs.Nobody));
+        var error = Assert.Throws<IOException>(() => AdminSocket.Open(settings, ActorRefs.Nobody, _ => { }));
 
         Assert.Contains("too long for a Unix socket", error.Message, StringComparison.Ordinal);
         Assert.Contains("usbmesh.shell.socket", error.Message, StringComparison.Ordinal);
