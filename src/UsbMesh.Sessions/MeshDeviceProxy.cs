@@ -12,13 +12,18 @@ namespace UsbMesh.Sessions;
 /// import ends. So a stock USB/IP client attaches any device of the mesh through the local node, and no session is
 /// opened for a device nobody uses.
 /// </summary>
-public sealed class MeshDeviceProxy : ReceiveActor
+/// <remarks>A client that claims the device while the previous holder's import is still ending (a client that
+/// detaches and attaches again at once) waits for that import's end and gets a fresh one: handed to the ending
+/// import, its claim would be granted by an import about to stop, and its first transfers refused.</remarks>
+public sealed class MeshDeviceProxy : ReceiveActor, IWithUnboundedStash
 {
     private static readonly TimeSpan OpenLimit = TimeSpan.FromSeconds(30);
     private readonly VisibleDevice _device;
     private readonly IActorRef _imports;
     private readonly ILoggingAdapter _log;
     private IActorRef? _imported;
+    private IActorRef? _holder;
+    private bool _ending;
     private bool _withdrawn;
 
     public MeshDeviceProxy(VisibleDevice device, IActorRef imports)
@@ -28,6 +33,8 @@ public sealed class MeshDeviceProxy : ReceiveActor
         _log = Context.GetLogger();
         Idle();
     }
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(VisibleDevice device, IActorRef imports) => Actors.Props.Create(() => new MeshDeviceProxy(device, imports));
 
@@ -39,6 +46,8 @@ public sealed class MeshDeviceProxy : ReceiveActor
     private void Idle()
     {
         Receive<Withdrawn>(_ => Context.Stop(Self));
+        // A holder's death that crossed its unwatch: that import has ended already.
+        Receive<Terminated>(_ => { });
         Receive<UsbDevice.GetInfo>(_ => Sender.Tell(Announced(_device.Device)));
         ReceiveAsync<UsbDevice.Claim>(OpenAsync);
         Receive<UsbDevice.Release>(release => Sender.Tell(new UsbDevice.Released(release.Holder)));
@@ -52,6 +61,8 @@ public sealed class MeshDeviceProxy : ReceiveActor
         Receive<Terminated>(_ =>
         {
             _imported = null;
+            Context.Unwatch(_holder!);
+            _holder = null;
             if (_withdrawn)
             {
                 Context.Stop(Self);
@@ -59,7 +70,24 @@ public sealed class MeshDeviceProxy : ReceiveActor
             }
 
             Become(Idle);
+            Stash.UnstashAll();
         }, t => t.ActorRef.Equals(_imported));
+        Receive<Terminated>(_ => { _ending = true; }, t => t.ActorRef.Equals(_holder));
+        Receive<UsbDevice.Release>(release =>
+        {
+            _ending |= release.Holder.Equals(_holder);
+            _imported!.Forward(release);
+        });
+        Receive<UsbDevice.Claim>(claim =>
+        {
+            if (_ending)
+            {
+                Stash.Stash();
+                return;
+            }
+
+            _imported!.Forward(claim);
+        });
         ReceiveAny(message => _imported!.Forward(message));
     }
 
@@ -80,7 +108,10 @@ public sealed class MeshDeviceProxy : ReceiveActor
                 case Imports.Opened opened:
                     var answer = await opened.Device.Ask(claim, OpenLimit);
                     _imported = opened.Device;
+                    _holder = claim.Holder;
+                    _ending = false;
                     Context.Watch(_imported);
+                    Context.Watch(_holder);
                     Become(Imported);
                     requester.Tell(answer);
                     break;

@@ -213,6 +213,28 @@ public abstract class GadgetBackend : IUsbDeviceBackend
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The holder let go (released it, disconnected or died): the gadget is reset as a port reset would, as Linux's
+    /// usbip-host resets a device whose client went away, so the next holder finds it fresh; a command the last
+    /// holder left half done (a WRITE whose data never came) would otherwise take the next holder's first command
+    /// as its data.
+    /// </summary>
+    public Task LeaseEndedAsync()
+    {
+        lock (Gate)
+        {
+            if (_gone)
+            {
+                return Task.CompletedTask;
+            }
+
+            ResetLocked();
+        }
+
+        RaiseEvents();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Unplugs the gadget: waiting and later transfers complete with <see cref="UrbStatus.DeviceGone"/>; then <see cref="DisposeCoreAsync"/> runs once.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -182,6 +182,23 @@ public sealed class MassStorageGadgetTests : IDisposable
         Assert.Equal(UrbStatus.DeviceGone, (await gadget.SubmitAsync(UrbRequest.BulkIn(BulkIn, 13), CancellationToken.None)).Status);
     }
 
+    [Fact]
+    public async Task A_write_left_without_its_data_by_a_holder_that_went_away_does_not_take_the_next_holders_command()
+    {
+        await using var gadget = Open(1 << 20);
+        await gadget.SetConfigurationAsync(1);
+
+        // WRITE(10) of one block: the command goes out, its 512 bytes of data never follow.
+        byte[] write10 = [0x2A, 0, 0, 0, 0, 8, 0, 0, 1, 0];
+        Assert.Equal(UrbStatus.Completed, (await Run(gadget, UrbRequest.BulkOut(BulkOut, Cbw(1, 512, false, write10)))).Status);
+        await gadget.LeaseEndedAsync();
+
+        // The next holder's first command is a command, not the last holder's data.
+        var (data, csw) = await Command(gadget, 2, Inquiry36, 36);
+        Assert.Equal(36, data.Length);
+        Assert.Equal((2u, (byte)0), (csw.Tag, (byte)csw.Status));
+    }
+
     private static async Task<byte[]> InData(MassStorageGadget gadget, SetupPacket setup)
     {
         var result = await Control(gadget, setup);
