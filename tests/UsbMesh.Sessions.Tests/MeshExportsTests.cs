@@ -47,6 +47,37 @@ public sealed class MeshExportsTests(ITestOutputHelper output) : TestKit.TestKit
         await AwaitAssertAsync(async () => Assert.Empty((await exports.Ask<Exports.Devices>(Exports.List.Instance, Bound)).Items), Bound);
     }
 
+    [Fact]
+    public async Task A_client_that_claims_while_the_last_holders_import_is_ending_gets_a_working_import()
+    {
+        var exports = Sys.ActorOf(ExportsActor.Props());
+        var directory = CreateTestProbe();
+        var announced = new AnnouncedDevice(SessionNodes.BusId, 0x1209, 0x0001, 0xff, "high", null, "Loopback", null, []);
+        Sys.ActorOf(MeshExportsActor.Props(directory.Ref, exports, _nodes.Imports));
+        directory.ExpectMsg<MeshDirectory.GetVisible>(Bound);
+        directory.Reply(new MeshDirectory.Visible([new VisibleDevice(_nodes.HubId, "hub", "hub", announced)]));
+        var offered = await AwaitOfferedAsync(exports, "hub:1-1");
+
+        // A client detaches (its connection actor stops) and another attaches at once, as `usbip detach` then
+        // `usbip attach` do: the second claim meets the first import while it ends.
+        var first = CreateTestProbe();
+        Assert.IsType<UsbDevice.Claimed>(await offered.Device.Ask(new UsbDevice.Claim(first.Ref), Bound));
+        Watch(first.Ref);
+        Sys.Stop(first.Ref);
+        ExpectTerminated(first.Ref, Bound);
+        object answer;
+        do
+        {
+            // Until the proxy has heard of the first holder's end, the import still names it the holder.
+            answer = await offered.Device.Ask(new UsbDevice.Claim(TestActor), Bound);
+        }
+        while (answer is UsbDevice.Busy { CurrentHolder: var holder } && holder.Equals(first.Ref));
+
+        Assert.IsType<UsbDevice.Claimed>(answer);
+        offered.Device.Tell(new UsbDevice.Submit(1, UrbRequest.BulkOut(1, new byte[] { 4, 5, 6 })), TestActor);
+        Assert.Equal(UrbStatus.Completed, ExpectMsg<UsbDevice.SubmitCompleted>(Bound).Result.Status);
+    }
+
     private async Task<Usbipd.ExportedDevice> AwaitOfferedAsync(IActorRef exports, string busId)
     {
         Usbipd.ExportedDevice? found = null;
