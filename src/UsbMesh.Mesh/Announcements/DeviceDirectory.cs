@@ -14,8 +14,10 @@ public sealed class DeviceDirectory
 
     // The sequence of each forgotten origin's last announcement: a copy of an older one, replayed after the origin
     // was forgotten (down, or no longer trusted) and before it announces again, must not bring back what it withdrew.
-    private readonly Dictionary<NodeId, long> _forgotten = [];
+    // Kept until that announcement would have expired: an older one expires no later, so none can be replayed after.
+    private readonly Dictionary<NodeId, (long Sequence, DateTimeOffset ExpiresAt)> _forgotten = [];
     private readonly TimeSpan _clockSkew;
+    private readonly int _maxOrigins;
 
     /// <summary>A directory that allows <see cref="DefaultClockSkew"/> between clocks.</summary>
     public DeviceDirectory()
@@ -25,11 +27,21 @@ public sealed class DeviceDirectory
 
     /// <summary>A directory that allows clocks to disagree by <paramref name="clockSkew"/>.</summary>
     /// <param name="clockSkew">How far in the future an announcement's issue time may be.</param>
-    public DeviceDirectory(TimeSpan clockSkew)
+    /// <param name="maxOrigins">How many origins it holds announcements of at most.</param>
+    public DeviceDirectory(TimeSpan clockSkew, int maxOrigins = DefaultMaxOrigins)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(clockSkew, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxOrigins, 1);
         _clockSkew = clockSkew;
+        _maxOrigins = maxOrigins;
     }
+
+    /// <summary>
+    /// How many origins a directory holds by default. Announcements of origins this node does not trust are held too
+    /// (they are passed on to their audience), so without a bound a trusted peer gone bad could fill the node's memory
+    /// with announcements of freshly made keys; a mesh of more nodes than this is beyond what UsbMesh is built for.
+    /// </summary>
+    public const int DefaultMaxOrigins = 1024;
 
     /// <summary>
     /// How far clocks may disagree by default. Generous because small boards without a real-time clock run late until
@@ -73,9 +85,9 @@ public sealed class DeviceDirectory
             return new OfferOutcome(OfferResult.Expired, $"expired at {announcement.ExpiresAt:O}");
         }
 
-        if (_forgotten.TryGetValue(offered.Origin, out var last) && offered.Sequence < last)
+        if (_forgotten.TryGetValue(offered.Origin, out var last) && offered.Sequence < last.Sequence)
         {
-            return new OfferOutcome(OfferResult.Stale, $"sequence {offered.Sequence} is older than the {last} held before the origin was forgotten");
+            return new OfferOutcome(OfferResult.Stale, $"sequence {offered.Sequence} is older than the {last.Sequence} held before the origin was forgotten");
         }
 
         if (_latest.TryGetValue(offered.Origin, out var held))
@@ -89,6 +101,11 @@ public sealed class DeviceDirectory
             {
                 return new OfferOutcome(OfferResult.Stale, $"sequence {offered.Sequence} is older than the held {held.Sequence}");
             }
+        }
+
+        else if (_latest.Count >= _maxOrigins)
+        {
+            return new OfferOutcome(OfferResult.Full, $"the directory holds announcements of {_latest.Count} nodes, its limit");
         }
 
         _latest[offered.Origin] = offered;
@@ -107,6 +124,11 @@ public sealed class DeviceDirectory
             _latest.Remove(origin);
         }
 
+        foreach (var origin in _forgotten.Where(f => f.Value.ExpiresAt <= now).Select(f => f.Key).ToList())
+        {
+            _forgotten.Remove(origin);
+        }
+
         return expired;
     }
 
@@ -123,7 +145,11 @@ public sealed class DeviceDirectory
             return false;
         }
 
-        _forgotten[origin] = Math.Max(held.Sequence, _forgotten.GetValueOrDefault(origin));
+        if (!_forgotten.TryGetValue(origin, out var earlier) || earlier.Sequence < held.Sequence)
+        {
+            _forgotten[origin] = (held.Sequence, held.Announcement.ExpiresAt);
+        }
+
         return true;
     }
 

@@ -145,6 +145,7 @@ public sealed class DirectoryActor : ReceiveActor, IWithTimers
     {
         var from = Sender is RemoteActorRef remote ? remote.Node.Short : "?";
         var now = DateTimeOffset.UtcNow;
+        var refusedForRoom = 0;
         foreach (var wire in offers.Announcements)
         {
             if (!SignedAnnouncement.TryDecode(wire, out var announcement, out var error))
@@ -163,6 +164,14 @@ public sealed class DirectoryActor : ReceiveActor, IWithTimers
             {
                 _log.Warning("Node {0} passed on an announcement of node {1} that was refused: {2}", from, announcement.Origin.Short, outcome.Reason);
             }
+
+            refusedForRoom += outcome.Result == OfferResult.Full ? 1 : 0;
+        }
+
+        // One line per gossip message, however many it carried: a peer that floods the directory must not flood the log.
+        if (refusedForRoom > 0)
+        {
+            _log.Warning("Node {0} passed on announcements of {1} more nodes, refused: the directory holds announcements of {2} nodes, its limit", from, refusedForRoom, _directory.Count);
         }
 
         UpdateVisible();

@@ -20,6 +20,9 @@ public enum OfferResult
 
     /// <summary>Issued further in the future than clocks are allowed to disagree.</summary>
     TooFarInFuture,
+
+    /// <summary>Of an origin not held yet, while the directory holds as many origins as it may.</summary>
+    Full,
 }
 
 /// <summary>What <see cref="DeviceDirectory.Offer"/> did, and for anything but acceptance, why (for the log).</summary>

@@ -87,6 +87,41 @@ public sealed class DeviceDirectoryTests
     }
 
     [Fact]
+    public void Origins_beyond_the_limit_are_refused_while_the_held_ones_keep_being_updated()
+    {
+        var directory = new DeviceDirectory(DeviceDirectory.DefaultClockSkew, maxOrigins: 2);
+        Assert.True(directory.Offer(Samples.Signed(_hub, 1), Now).IsAccepted);
+        Assert.True(directory.Offer(Samples.Signed(_desk, 1), Now).IsAccepted);
+
+        var refused = directory.Offer(Samples.Signed(_stranger, 1), Now);
+        Assert.Equal(OfferResult.Full, refused.Result);
+        Assert.Contains("2 nodes", refused.Reason);
+        Assert.True(directory.Offer(Samples.Signed(_hub, 2), Now).IsAccepted);
+        Assert.Equal(2, directory.Count);
+
+        // Room again once an origin is forgotten.
+        directory.Forget(_desk.Id);
+        Assert.True(directory.Offer(Samples.Signed(_stranger, 1), Now).IsAccepted);
+    }
+
+    [Fact]
+    public void A_forgotten_origins_sequence_is_kept_only_while_a_replay_could_still_be_current()
+    {
+        var old = SignedAnnouncement.Create(_hub, Samples.Announcement(_hub, 5, Now));
+        _directory.Offer(old, Now);
+        _directory.Offer(SignedAnnouncement.Create(_hub, Samples.Announcement(_hub, 6, Now)), Now);
+        _directory.Forget(_hub.Id);
+        var expiry = Samples.Announcement(_hub, 6, Now).ExpiresAt;
+
+        // Within the newest's lifetime the older one stays stale; after it, no copy of either can be current, and a
+        // node that restarted with its sequence from the start is welcome.
+        Assert.Equal(OfferResult.Stale, _directory.Offer(old, Now).Result);
+        _directory.Prune(expiry);
+        var restarted = SignedAnnouncement.Create(_hub, Samples.Announcement(_hub, 1, expiry));
+        Assert.True(_directory.Offer(restarted, expiry).IsAccepted);
+    }
+
+    [Fact]
     public void A_replayed_older_announcement_does_not_return_after_its_origin_was_forgotten()
     {
         // Regression: forgetting an origin (down, or untrusted) dropped its sequence too, so a copy of an older
