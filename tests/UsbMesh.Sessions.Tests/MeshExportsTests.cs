@@ -21,14 +21,7 @@ public sealed class MeshExportsTests(ITestOutputHelper output) : TestKit.TestKit
     [Fact]
     public async Task A_device_of_the_mesh_is_listed_by_announcement_and_imported_when_claimed()
     {
-        var exports = Sys.ActorOf(ExportsActor.Props());
-        var directory = CreateTestProbe();
-        var announced = new AnnouncedDevice(SessionNodes.BusId, 0x1209, 0x0001, 0xff, "high", null, "Loopback", null, []);
-        Sys.ActorOf(MeshExportsActor.Props(directory.Ref, exports, _nodes.Imports));
-        directory.ExpectMsg<MeshDirectory.GetVisible>(Bound);
-        directory.Reply(new MeshDirectory.Visible([new VisibleDevice(_nodes.HubId, "hub", "hub", announced)]));
-
-        var offered = await AwaitOfferedAsync(exports, "hub:1-1");
+        var (exports, offered) = await OfferHubsDeviceAsync();
         Assert.Empty(offered.SharedWith);
         var before = await offered.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, Bound);
         Assert.Equal((ushort)0x1209, before.Device.VendorId);
@@ -50,13 +43,7 @@ public sealed class MeshExportsTests(ITestOutputHelper output) : TestKit.TestKit
     [Fact]
     public async Task A_client_that_claims_while_the_last_holders_import_is_ending_gets_a_working_import()
     {
-        var exports = Sys.ActorOf(ExportsActor.Props());
-        var directory = CreateTestProbe();
-        var announced = new AnnouncedDevice(SessionNodes.BusId, 0x1209, 0x0001, 0xff, "high", null, "Loopback", null, []);
-        Sys.ActorOf(MeshExportsActor.Props(directory.Ref, exports, _nodes.Imports));
-        directory.ExpectMsg<MeshDirectory.GetVisible>(Bound);
-        directory.Reply(new MeshDirectory.Visible([new VisibleDevice(_nodes.HubId, "hub", "hub", announced)]));
-        var offered = await AwaitOfferedAsync(exports, "hub:1-1");
+        var (_, offered) = await OfferHubsDeviceAsync();
 
         // A client detaches (its connection actor stops) and another attaches at once, as `usbip detach` then
         // `usbip attach` do: the second claim meets the first import while it ends.
@@ -76,6 +63,18 @@ public sealed class MeshExportsTests(ITestOutputHelper output) : TestKit.TestKit
         Assert.IsType<UsbDevice.Claimed>(answer);
         offered.Device.Tell(new UsbDevice.Submit(1, UrbRequest.BulkOut(1, new byte[] { 4, 5, 6 })), TestActor);
         Assert.Equal(UrbStatus.Completed, ExpectMsg<UsbDevice.SubmitCompleted>(Bound).Result.Status);
+    }
+
+    /// <summary>The desk's exports with the hub's device shown by the mesh, and that device as they offer it.</summary>
+    private async Task<(IActorRef Exports, Usbipd.ExportedDevice Offered)> OfferHubsDeviceAsync()
+    {
+        var exports = Sys.ActorOf(ExportsActor.Props());
+        var directory = CreateTestProbe();
+        var announced = new AnnouncedDevice(SessionNodes.BusId, 0x1209, 0x0001, 0xff, "high", null, "Loopback", null, []);
+        Sys.ActorOf(MeshExportsActor.Props(directory.Ref, exports, _nodes.Imports));
+        directory.ExpectMsg<MeshDirectory.GetVisible>(Bound);
+        directory.Reply(new MeshDirectory.Visible([new VisibleDevice(_nodes.HubId, "hub", "hub", announced)]));
+        return (exports, await AwaitOfferedAsync(exports, "hub:1-1"));
     }
 
     private async Task<Usbipd.ExportedDevice> AwaitOfferedAsync(IActorRef exports, string busId)

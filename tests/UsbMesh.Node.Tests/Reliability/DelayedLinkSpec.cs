@@ -16,7 +16,7 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// </summary>
 [Collection("Reliability")]
 [UnsupportedOSPlatform("windows")]
-public sealed class DelayedLinkSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class DelayedLinkSpec(ITestOutputHelper output) : HubAndLaptopSpec(output, "proxy")
 {
     private const int CommandBytes = 128 * 1024;
     private const int RoundTrips = 20;
@@ -26,23 +26,6 @@ public sealed class DelayedLinkSpec(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan OverheadBound = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(ReliabilityForm.Pick(50, 100));
     private static readonly int PatternBytes = ReliabilityForm.Pick(1 << 20, 4 << 20);
-    private HubAndLaptop? _stage;
-
-    private HubAndLaptop Stage => _stage ?? throw new InvalidOperationException("InitializeAsync has not run");
-
-    public Task InitializeAsync()
-    {
-        _stage = HubAndLaptop.Create(output, "proxy");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stage is not null)
-        {
-            await _stage.DisposeAsync();
-        }
-    }
 
     [NetnsFact]
     public async Task A_transfer_over_a_delayed_link_completes_whole_with_round_trips_of_two_delays_and_nobody_unreachable()
@@ -75,7 +58,7 @@ public sealed class DelayedLinkSpec(ITestOutputHelper output) : IAsyncLifetime
             HubAndLaptop.AssertSameChecksum(pattern, read, "what the client read back");
 
             var twoDelays = 2 * Delay;
-            output.WriteLine($"Delay {Delay.TotalMilliseconds:F0} ms each way: URB round trip (GET_DESCRIPTOR, {RoundTrips} on an idle link) "
+            Output.WriteLine($"Delay {Delay.TotalMilliseconds:F0} ms each way: URB round trip (GET_DESCRIPTOR, {RoundTrips} on an idle link) "
                 + $"min {roundTrips[0].TotalMilliseconds:F1} ms, median {roundTrips[RoundTrips / 2].TotalMilliseconds:F1} ms, max {roundTrips[^1].TotalMilliseconds:F1} ms, "
                 + $"so {(roundTrips[RoundTrips / 2] - twoDelays).TotalMilliseconds:F1} ms over two delays; {PatternBytes >> 10} KiB written in {wrote.TotalSeconds:F1} s, "
                 + $"read back in {readTook.TotalSeconds:F1} s ({CommandBytes >> 10} KiB per command); the proxy carried {(hubSide.ForwardedBytes + laptopSide.ForwardedBytes) >> 10} KiB "

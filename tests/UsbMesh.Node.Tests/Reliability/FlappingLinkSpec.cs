@@ -15,30 +15,13 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// </summary>
 [Collection("Reliability")]
 [UnsupportedOSPlatform("windows")]
-public sealed class FlappingLinkSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FlappingLinkSpec(ITestOutputHelper output) : HubAndLaptopSpec(output)
 {
     private const int RegionBytes = 2 << 20;
     private const int Chunks = RegionBytes / HubAndLaptop.ChunkBytes;
     private static readonly int Flaps = ReliabilityForm.Pick(5, 15);
     private static readonly TimeSpan LeastDown = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Up = TimeSpan.FromSeconds(1.5);
-    private HubAndLaptop? _stage;
-
-    private HubAndLaptop Stage => _stage ?? throw new InvalidOperationException("InitializeAsync has not run");
-
-    public Task InitializeAsync()
-    {
-        _stage = HubAndLaptop.Create(output);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stage is not null)
-        {
-            await _stage.DisposeAsync();
-        }
-    }
 
     [NetnsFact]
     public async Task A_link_that_keeps_dropping_during_a_long_write_loses_and_repeats_no_write_and_unplugs_nothing()
@@ -77,7 +60,7 @@ public sealed class FlappingLinkSpec(ITestOutputHelper output) : IAsyncLifetime
         var lost = Stage.CountLines("laptop", "lost its link", marks["laptop"]);
         var resumed = Stage.CountLines("laptop", " resumed", marks["laptop"]);
         var hubResumed = Stage.CountLines("hub", " resumed", marks["hub"]);
-        output.WriteLine($"{Flaps} drops in {clock.Elapsed.TotalSeconds:F1} s, each until the session noticed it ({string.Join(", ", flaps.Select(f => $"{f.Down.TotalSeconds:F1}"))} s), "
+        Output.WriteLine($"{Flaps} drops in {clock.Elapsed.TotalSeconds:F1} s, each until the session noticed it ({string.Join(", ", flaps.Select(f => $"{f.Down.TotalSeconds:F1}"))} s), "
             + $"then {Up.TotalSeconds:F1} s up; the session resumed {string.Join(", ", flaps.Select(f => $"{f.Resumed.TotalSeconds:F2}"))} s after each return. "
             + $"{writes} WRITE(10) of {HubAndLaptop.ChunkBytes >> 10} KiB in {passes} passes over {RegionBytes >> 20} MiB; "
             + $"the laptop's session lost its link {lost} times and resumed {resumed} times, the hub's resumed {hubResumed} times.");

@@ -19,7 +19,7 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// </remarks>
 [Collection("Reliability")]
 [UnsupportedOSPlatform("windows")]
-public sealed class PartitionSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PartitionSpec(ITestOutputHelper output) : HubAndLaptopSpec(output)
 {
     private const int PatternBytes = 4 << 20;
     private const int Chunks = PatternBytes / HubAndLaptop.ChunkBytes;
@@ -28,23 +28,6 @@ public sealed class PartitionSpec(ITestOutputHelper output) : IAsyncLifetime
     private const int CutBeforeChunk = Chunks / 4;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BeyondGrace = TimeSpan.FromSeconds(30);
-    private HubAndLaptop? _stage;
-
-    private HubAndLaptop Stage => _stage ?? throw new InvalidOperationException("InitializeAsync has not run");
-
-    public Task InitializeAsync()
-    {
-        _stage = HubAndLaptop.Create(output);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stage is not null)
-        {
-            await _stage.DisposeAsync();
-        }
-    }
 
     [NetnsTheory]
     [InlineData(2)]
@@ -84,7 +67,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(acknowledged[CutBeforeChunk] > restoredAt, $"the WRITE(10) sent into the partition was acknowledged at {acknowledged[CutBeforeChunk]}, before the link returned at {restoredAt}");
             var lostLink = Stage.CountLines("laptop", "lost its link", marks["laptop"]);
             var resumed = Stage.CountLines("laptop", " resumed", marks["laptop"]);
-            output.WriteLine($"Partition of {(restoredAt - cutAt).TotalSeconds:F1} s: the write resumed {(acknowledged[CutBeforeChunk] - restoredAt).TotalSeconds:F2} s after the link returned "
+            Output.WriteLine($"Partition of {(restoredAt - cutAt).TotalSeconds:F1} s: the write resumed {(acknowledged[CutBeforeChunk] - restoredAt).TotalSeconds:F2} s after the link returned "
                 + $"(the WRITE(10) that met it took {(acknowledged[CutBeforeChunk] - acknowledged[CutBeforeChunk - 1]).TotalSeconds:F1} s); the whole {PatternBytes >> 20} MiB took {acknowledged[^1].TotalSeconds:F1} s; "
                 + $"the laptop's session lost its link {lostLink} time(s) and resumed {resumed} time(s).");
 
@@ -155,7 +138,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : IAsyncLifetime
             HubAndLaptop.AssertSameChecksum(pattern.AsMemory(0, acknowledgedBytes), read, "the acknowledged writes read back after the partition");
         }
 
-        output.WriteLine($"Partition of {BeyondGrace.TotalSeconds:F0} s: the pending WRITE(10) ended DeviceGone {gone.TotalSeconds:F1} s after the cut, "
+        Output.WriteLine($"Partition of {BeyondGrace.TotalSeconds:F0} s: the pending WRITE(10) ended DeviceGone {gone.TotalSeconds:F1} s after the cut, "
             + $"both logs told (device gone, lease released) by {released.TotalSeconds:F1} s; imported again {imported.TotalSeconds:F1} s after the link returned, "
             + $"holding all {acknowledgedBytes >> 10} KiB acknowledged before the cut.");
         await Stage.AssertHealthRestoredAsync(baseline);

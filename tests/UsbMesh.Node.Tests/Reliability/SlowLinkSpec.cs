@@ -14,7 +14,7 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// </summary>
 [Collection("Reliability")]
 [UnsupportedOSPlatform("windows")]
-public sealed class SlowLinkSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SlowLinkSpec(ITestOutputHelper output) : HubAndLaptopSpec(output)
 {
     // 128 KiB per WRITE(10), as Linux's usb-storage sends (max_sectors 240, about 120 KiB): two 64 KiB URBs in flight.
     private const int CommandBytes = 128 * 1024;
@@ -25,23 +25,6 @@ public sealed class SlowLinkSpec(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan ControlBound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(100);
     private static readonly int PatternBytes = ReliabilityForm.Pick(512 * 1024, 2 << 20);
-    private HubAndLaptop? _stage;
-
-    private HubAndLaptop Stage => _stage ?? throw new InvalidOperationException("InitializeAsync has not run");
-
-    public Task InitializeAsync()
-    {
-        _stage = HubAndLaptop.Create(output);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stage is not null)
-        {
-            await _stage.DisposeAsync();
-        }
-    }
 
     [NetnsFact]
     public async Task A_transfer_over_a_one_megabit_link_completes_whole_and_control_requests_keep_being_answered_during_it()
@@ -67,7 +50,7 @@ public sealed class SlowLinkSpec(ITestOutputHelper output) : IAsyncLifetime
             var read = clock.Elapsed;
             HubAndLaptop.AssertSameChecksum(pattern, await reading, "what the client read back");
 
-            output.WriteLine($"{PatternBytes >> 10} KiB over 1 Mbit/s: written in {wrote.TotalSeconds:F1} s ({Ratio(wrote):P0} of the cap), "
+            Output.WriteLine($"{PatternBytes >> 10} KiB over 1 Mbit/s: written in {wrote.TotalSeconds:F1} s ({Ratio(wrote):P0} of the cap), "
                 + $"read back in {read.TotalSeconds:F1} s ({Ratio(read):P0}); {shaped >> 10} KiB went through the laptop's token bucket while writing.");
             Report("writing", duringWrite);
             Report("reading", duringRead);
@@ -119,7 +102,7 @@ public sealed class SlowLinkSpec(ITestOutputHelper output) : IAsyncLifetime
     private void Report(string phase, List<TimeSpan> latencies)
     {
         var sorted = latencies.Order().ToList();
-        output.WriteLine($"Control requests while {phase}: {sorted.Count}, median {sorted[sorted.Count / 2].TotalMilliseconds:F0} ms, "
+        Output.WriteLine($"Control requests while {phase}: {sorted.Count}, median {sorted[sorted.Count / 2].TotalMilliseconds:F0} ms, "
             + $"95th percentile {sorted[(int)(sorted.Count * 0.95)].TotalMilliseconds:F0} ms, longest {sorted[^1].TotalMilliseconds:F0} ms.");
     }
 }
