@@ -4,7 +4,6 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using UsbMesh.Gadgets.MassStorage;
 using UsbMesh.Node.Tests.Bridges;
-using UsbMesh.Shell;
 using UsbMesh.Usb;
 using UsbMesh.Usbipd.Client;
 using Xunit.Abstractions;
@@ -18,8 +17,6 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// </summary>
 public sealed record LinkSetup(string Shared = "", string Hub = "", string Laptop = "", string? LaptopSeed = null);
 
-/// <summary>A daemon's <see cref="HealthSample"/> and its actor tree (<c>actor hierarchy</c>, one line per actor).</summary>
-public sealed record NodeHealth(HealthSample Sample, IReadOnlyList<string> ActorTree);
 
 /// <summary>
 /// The stage every link fault plays on: a hub daemon exports an emulated 8 MiB stick to a laptop daemon, each in a
@@ -200,7 +197,7 @@ public sealed class HubAndLaptop : IAsyncDisposable
     /// endpoint pipes are made on first use and live as long as the device (the next holder reuses them), so a
     /// baseline taken before any import would count them as left behind.
     /// </summary>
-    public async Task<Dictionary<string, NodeHealth>> BaselineAsync()
+    public async Task<Dictionary<string, HealthSample>> BaselineAsync()
     {
         await using (var stick = await ImportAsync())
         {
@@ -211,26 +208,23 @@ public sealed class HubAndLaptop : IAsyncDisposable
         while (true)
         {
             var baseline = await SampleHealthAsync();
-            if (baseline.Values.All(h => h.Sample.Sessions == 0))
+            if (baseline.Values.All(h => h.Sessions == 0))
             {
                 return baseline;
             }
 
-            Assert.True(deadline.Elapsed < Settle, $"a closed import still has sessions after {Settle}: {string.Join("; ", baseline.Select(h => $"{h.Key}: {h.Value.Sample}"))}");
+            Assert.True(deadline.Elapsed < Settle, $"a closed import still has sessions after {Settle}: {string.Join("; ", baseline.Select(h => $"{h.Key}: {h.Value}"))}");
             await Task.Delay(250);
         }
     }
 
     /// <summary>What both daemons hold now, with their actor trees (to name what a difference consists of).</summary>
-    public async Task<Dictionary<string, NodeHealth>> SampleHealthAsync()
+    public async Task<Dictionary<string, HealthSample>> SampleHealthAsync()
     {
-        var samples = new Dictionary<string, NodeHealth>();
+        var samples = new Dictionary<string, HealthSample>();
         foreach (var node in Daemons)
         {
-            var state = _mesh.StateDirectoryOf(node);
-            var sample = await DaemonHealth.SampleAsync(_mesh[node], state);
-            await using var shell = await ShellClient.ConnectAsync(Path.Combine(state, "admin.sock"), "reliability");
-            samples[node] = new NodeHealth(sample, await DaemonHealth.LinesAsync(shell, "actor", "hierarchy", new Dictionary<string, string> { ["depth"] = "20" }));
+            samples[node] = await DaemonHealth.SampleAsync(_mesh[node], _mesh.StateDirectoryOf(node));
         }
 
         return samples;
@@ -242,14 +236,14 @@ public sealed class HubAndLaptop : IAsyncDisposable
     /// descriptors more (a leaked socket would stay); fails with both samples, and the actors that stayed, when they
     /// do not come back in time.
     /// </summary>
-    public async Task AssertHealthRestoredAsync(Dictionary<string, NodeHealth> baseline)
+    public async Task AssertHealthRestoredAsync(Dictionary<string, HealthSample> baseline)
     {
         var deadline = Stopwatch.StartNew();
-        Dictionary<string, NodeHealth> now;
+        Dictionary<string, HealthSample> now;
         while (true)
         {
             now = await SampleHealthAsync();
-            if (Daemons.All(n => IsBack(baseline[n].Sample, now[n].Sample)) || deadline.Elapsed > Settle)
+            if (Daemons.All(n => IsBack(baseline[n], now[n])) || deadline.Elapsed > Settle)
             {
                 break;
             }
@@ -259,10 +253,9 @@ public sealed class HubAndLaptop : IAsyncDisposable
 
         foreach (var node in Daemons)
         {
-            var (before, after) = (baseline[node].Sample, now[node].Sample);
+            var (before, after) = (baseline[node], now[node]);
             _output.WriteLine($"{node} before the import: {before}; after it closed ({deadline.Elapsed.TotalSeconds:F1} s later at most): {after}");
-            var stayed = now[node].ActorTree.Except(baseline[node].ActorTree, StringComparer.Ordinal);
-            Assert.True(IsBack(before, after), $"{node} did not come back to its baseline: before {before}, after {after}; actors not there before:\n{string.Join("\n", stayed)}");
+            Assert.True(IsBack(before, after), $"{node} did not come back to its baseline: before {before}, after {after}; actors not there before: {after.NewActorsSince(before)}");
         }
     }
 
