@@ -135,11 +135,30 @@ public sealed class DirectoryActor : ReceiveActor, IWithTimers
 
         _directory.Prune(DateTimeOffset.UtcNow);
         var missing = _directory.NewerFor(peer, known);
+        if (OwnAnnouncementForRelay(peer, known) is { } own)
+        {
+            missing = [.. missing, own];
+        }
+
         if (missing.Count > 0)
         {
             Sender.Tell(new MeshDirectory.Offers([.. missing.Select(a => a.ToWire())]), Self);
         }
     }
+
+    /// <summary>
+    /// This node's announcement for a relay it may use, whatever the relay may see of it: a node that only the relay
+    /// connects to this one (the case relaying is for) learns this node's devices from the relay, which passes on what
+    /// it holds to each announcement's audience (<see cref="DeviceDirectory.NewerFor"/>). The relay cannot change
+    /// the signed announcement, and shows itself only the devices shared with it (docs/adr/0015).
+    /// </summary>
+    /// <returns>Null when <paramref name="peer"/> is no relay of this node's, or holds the announcement already.</returns>
+    private SignedAnnouncement? OwnAnnouncementForRelay(NodeId peer, Dictionary<NodeId, long> known) =>
+        _own is { } own && _remoting.Relays.Contains(peer) && own.Announcement.Devices.Count > 0
+            && (!known.TryGetValue(own.Origin, out var held) || held < own.Sequence)
+            && !own.Announcement.Devices.Any(d => d.Audience.Contains(peer))
+            ? own
+            : null;
 
     private void OnOffers(MeshDirectory.Offers offers)
     {

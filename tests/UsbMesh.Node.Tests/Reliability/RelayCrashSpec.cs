@@ -116,9 +116,9 @@ public sealed class RelayCrashSpec(ITestOutputHelper output)
     {
         mesh.Network.Separate("hub", "laptop");
         var settings = $"usbmesh.sessions.grace-period = {gracePeriod.TotalSeconds}s";
-        // Announcements reach only their devices' audience, so the laptop learns of the stick through the relay only if
-        // the relay may see it too (docs/adr/0010).
-        mesh.StartHub(settings, alsoShareWith: "relay");
+        // The stick is shared with the laptop alone: the laptop learns of it from the relay, which passes the hub's
+        // signed announcement on without being in its audience (docs/adr/0015).
+        mesh.StartHub(settings);
         mesh.StartNode("relay", "hub", settings + "\nusbmesh.mesh.relay.enabled = on");
         mesh.StartLaptop("relay", settings);
         var busId = await mesh.StickOfferedAsync();

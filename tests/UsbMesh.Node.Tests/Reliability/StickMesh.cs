@@ -51,10 +51,10 @@ internal sealed class StickMesh : IAsyncDisposable
 
     public string ListenOf(string node) => $"{Network.AddressOf(node)}:7240";
 
-    /// <summary>Starts the hub, its own seed, with the stick shared with the laptop (and <paramref name="alsoShareWith"/>).</summary>
-    public void StartHub(string settings, string? alsoShareWith = null) =>
+    /// <summary>Starts the hub, its own seed, with the stick shared with the laptop alone.</summary>
+    public void StartHub(string settings) =>
         Start(new MeshNodeSpec("hub", ListenOf("hub"), Others("hub"), [ListenOf("hub")],
-            [$"{{ type = mass-storage, name = stick, image = \"stick.img\", size = 8 MiB, share-with = [laptop{(alsoShareWith is null ? "" : ", " + alsoShareWith)}] }}"],
+            ["{ type = mass-storage, name = stick, image = \"stick.img\", size = 8 MiB, share-with = [laptop] }"],
             Network.LauncherOf("hub"), settings));
 
     /// <summary>Starts the laptop, joining through <paramref name="seed"/>, with its usbipd endpoint on its own loopback.</summary>
