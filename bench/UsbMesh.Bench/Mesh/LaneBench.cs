@@ -40,16 +40,20 @@ internal static class LaneBench
         var rawRates = new List<double>();
         var laneRates = new List<double>();
         var ratios = new List<double>();
+        var rawCpu = new List<double>();
+        var laneCpu = new List<double>();
         for (var round = -1; round < rounds; round++)
         {
-            var rawRate = await MeasureAsync(data => raw.Client.Stream.WriteAsync(data), raw.Server.Stream.ReadAsync);
-            var laneRate = await MeasureAsync(data => lane.WriteAsync(data), remote.ReadAsync);
-            Console.WriteLine($"# {(round < 0 ? "warm-up" : $"round {round + 1}")}: raw {rawRate:F0} MB/s, lane {laneRate:F0} MB/s, ratio {laneRate / rawRate:F2}");
+            var (rawRate, rawNs) = await MeasureAsync(data => raw.Client.Stream.WriteAsync(data), raw.Server.Stream.ReadAsync);
+            var (laneRate, laneNs) = await MeasureAsync(data => lane.WriteAsync(data), remote.ReadAsync);
+            Console.WriteLine($"# {(round < 0 ? "warm-up" : $"round {round + 1}")}: raw {rawRate:F0} MB/s ({rawNs:F2} CPU ns/B), lane {laneRate:F0} MB/s ({laneNs:F2} CPU ns/B), ratio {laneRate / rawRate:F2}");
             if (round >= 0)
             {
                 rawRates.Add(rawRate);
                 laneRates.Add(laneRate);
                 ratios.Add(laneRate / rawRate);
+                rawCpu.Add(rawNs);
+                laneCpu.Add(laneNs);
             }
         }
 
@@ -57,10 +61,10 @@ internal static class LaneBench
         var rawMedian = RoundTrips.Median(rawRates);
         var laneMedian = RoundTrips.Median(laneRates);
         Console.WriteLine();
-        Console.WriteLine("| Path | MB/s (median) | MB/s (range) | Ratio (median of rounds) | Ratio (range) |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
-        Console.WriteLine($"| raw TLS stream | {rawMedian:F0} | {rawRates.Min():F0}–{rawRates.Max():F0} | 1.00 | |");
-        Console.WriteLine($"| one lane, multiplexed | {laneMedian:F0} | {laneRates.Min():F0}–{laneRates.Max():F0} | {RoundTrips.Median(ratios):F2} | {ratios.Min():F2}–{ratios.Max():F2} |");
+        Console.WriteLine("| Path | MB/s (median) | MB/s (range) | Ratio (median of rounds) | Ratio (range) | CPU ns/B (median) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| raw TLS stream | {rawMedian:F0} | {rawRates.Min():F0}–{rawRates.Max():F0} | 1.00 | | {RoundTrips.Median(rawCpu):F2} |");
+        Console.WriteLine($"| one lane, multiplexed | {laneMedian:F0} | {laneRates.Min():F0}–{laneRates.Max():F0} | {RoundTrips.Median(ratios):F2} | {ratios.Min():F2}–{ratios.Max():F2} | {RoundTrips.Median(laneCpu):F2} |");
 
         // Ping-pong: 64 bytes there and back, one at a time, on the same connections.
         var echoRaw = RoundTrips.EchoAsync(b => raw.Server.Stream.ReadAsync(b), b => raw.Server.Stream.WriteAsync(b));
@@ -89,9 +93,11 @@ internal static class LaneBench
         return 0;
     }
 
-    private static async Task<double> MeasureAsync(Func<ReadOnlyMemory<byte>, ValueTask> write, Func<Memory<byte>, CancellationToken, ValueTask<int>> read)
+    /// <returns>MB/s, and the process's CPU time per byte (every thread: both ends of the connection).</returns>
+    private static async Task<(double Rate, double CpuNs)> MeasureAsync(Func<ReadOnlyMemory<byte>, ValueTask> write, Func<Memory<byte>, CancellationToken, ValueTask<int>> read)
     {
         var data = new byte[WriteSize];
+        var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         var writing = Task.Run(async () =>
         {
@@ -107,6 +113,6 @@ internal static class LaneBench
         }
 
         await writing;
-        return BytesPerRound / clock.Elapsed.TotalSeconds / 1e6;
+        return (BytesPerRound / clock.Elapsed.TotalSeconds / 1e6, (Environment.CpuUsage.TotalTime - cpu).TotalNanoseconds / BytesPerRound);
     }
 }
