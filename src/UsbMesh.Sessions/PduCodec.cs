@@ -40,9 +40,10 @@ internal static class PduCodec
     };
 
     /// <summary>Writes into one array; grows (by copying) only if the size given was short.</summary>
+    /// <remarks>Not zeroed first: every byte handed out (<see cref="Result"/>) has been written.</remarks>
     private sealed class ExactWriter(int size) : IBufferWriter<byte>
     {
-        private byte[] _buffer = new byte[size];
+        private byte[] _buffer = GC.AllocateUninitializedArray<byte>(size);
         private int _written;
 
         public void Advance(int count) => _written += count;
