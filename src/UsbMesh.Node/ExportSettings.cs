@@ -79,6 +79,7 @@ public sealed record ExportSettings(IReadOnlyList<GadgetSettings> Gadgets, Usbip
             RefusalsInterval = admission.ReportInterval,
             MaxPendingUrbs = reader.Int($"{UsbipdPath}.max-pending-urbs", minimum: 1, maximum: MaxCount),
             DeviceRequestTimeout = reader.PositiveDuration($"{UsbipdPath}.device-request-timeout", MaxTimeout),
+            ImportTimeout = reader.PositiveDuration($"{UsbipdPath}.import-timeout", MaxTimeout),
             CloseTimeout = reader.PositiveDuration($"{UsbipdPath}.close-timeout", MaxTimeout),
             Dispatcher = reader.String($"{UsbipdPath}.dispatcher"),
         };

@@ -210,7 +210,7 @@ public sealed class UsbipdConnection : ReceiveActor
         try
         {
             // Claimed first: a device of another node is only imported (and fully described) once claimed.
-            answer = await export.Device.Ask(new UsbDevice.Claim(Self), _settings.DeviceRequestTimeout);
+            answer = await export.Device.Ask(new UsbDevice.Claim(Self), _settings.ImportTimeout);
             info = await export.Device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance, _settings.DeviceRequestTimeout);
         }
         catch (Exception e) when (e is AskTimeoutException or InvalidCastException)

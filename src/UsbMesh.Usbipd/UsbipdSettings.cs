@@ -59,9 +59,13 @@ public sealed record UsbipdSettings
     /// </summary>
     public int MaxPendingUrbs { get; init; } = 128;
 
-    /// <summary>How long a device may take to answer a lease or info request during OP_REQ_* (HOCON
+    /// <summary>How long a device may take to answer an info request during OP_REQ_* (HOCON
     /// <c>device-request-timeout</c>).</summary>
     public TimeSpan DeviceRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a device may take to grant the lease of an OP_REQ_IMPORT (HOCON <c>import-timeout</c>): a
+    /// device of another node opens its session first, through a relay if need be.</summary>
+    public TimeSpan ImportTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a closing connection may take to write its last replies before the socket is dropped (HOCON
     /// <c>close-timeout</c>).</summary>

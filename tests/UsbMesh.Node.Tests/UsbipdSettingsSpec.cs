@@ -27,6 +27,7 @@ public sealed class UsbipdSettingsSpec
               op-idle-timeout = 750ms
               max-pending-urbs = 16
               device-request-timeout = 1s
+              import-timeout = 45s
               close-timeout = 250ms
             }
             """;
@@ -37,6 +38,7 @@ public sealed class UsbipdSettingsSpec
         Assert.Equal(TimeSpan.FromMilliseconds(750), usbipd.OpIdleTimeout);
         Assert.Equal(16, usbipd.MaxPendingUrbs);
         Assert.Equal(TimeSpan.FromSeconds(1), usbipd.DeviceRequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(45), usbipd.ImportTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(250), usbipd.CloseTimeout);
     }
 
@@ -48,6 +50,7 @@ public sealed class UsbipdSettingsSpec
     [InlineData("op-idle-timeout = 0s", "0s is out of range; the accepted range is above 0 up to 1h")]
     [InlineData("op-idle-timeout = -1s", "-1s is out of range; the accepted range is above 0 up to 1h")]
     [InlineData("device-request-timeout = 0ms", "is out of range; the accepted range is above 0 up to 1h")]
+    [InlineData("import-timeout = 2h", "2h is out of range; the accepted range is above 0 up to 1h")]
     [InlineData("close-timeout = -250ms", "-250ms is out of range; the accepted range is above 0 up to 1h")]
     [InlineData("close-timeout = 2h", "2h is out of range; the accepted range is above 0 up to 1h")]
     public void A_value_out_of_range_is_refused_with_its_place_and_the_accepted_range(string setting, string expected)
