@@ -129,11 +129,11 @@ public sealed class VhciPortActor : ReceiveActor
         object answer;
         try
         {
-            answer = await device.Ask(new UsbDevice.Claim(_connection), _settings.DeviceRequestTimeout);
+            answer = await device.Ask(new UsbDevice.Claim(_connection), _settings.ImportTimeout);
         }
         catch (AskTimeoutException)
         {
-            Fail($"the device did not answer the claim within {_settings.DeviceRequestTimeout.TotalSeconds:0.#} s");
+            Fail($"the device did not answer the claim within {_settings.ImportTimeout.TotalSeconds:0.#} s");
             return;
         }
 

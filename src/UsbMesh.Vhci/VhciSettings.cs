@@ -5,7 +5,8 @@ namespace UsbMesh.Vhci;
 /// <summary>The vhci front end's settings.</summary>
 public sealed record VhciSettings
 {
-    /// <summary>The defaults: the real <c>/sys</c>, 5 s for a device to answer, the usbipd endpoint's connection limits.</summary>
+    /// <summary>The defaults: the real <c>/sys</c>, 5 s for a device to describe itself and 30 s to grant its lease, the
+    /// usbipd endpoint's connection limits.</summary>
     public static VhciSettings Default { get; } = new();
 
     /// <summary>
@@ -14,8 +15,12 @@ public sealed record VhciSettings
     /// </summary>
     public string SysfsRoot { get; init; } = "/sys";
 
-    /// <summary>How long a device may take to describe itself or answer a claim.</summary>
+    /// <summary>How long a device may take to describe itself.</summary>
     public TimeSpan DeviceRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a device may take to answer a claim: a device of another node opens its session first,
+    /// through a relay if need be (as <see cref="UsbipdSettings.ImportTimeout"/>).</summary>
+    public TimeSpan ImportTimeout { get; init; } = UsbipdSettings.Default.ImportTimeout;
 
     /// <summary>
     /// Limits, timeouts and dispatcher of the USB/IP connection that serves the kernel (the same connection actor as a

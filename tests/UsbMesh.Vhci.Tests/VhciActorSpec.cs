@@ -230,6 +230,25 @@ public sealed class VhciActorSpec : TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_device_slow_to_grant_its_lease_is_attached_within_the_import_timeout()
+    {
+        // A device of another node opens its session before it answers the claim: longer than describing itself.
+        var (_, device) = Device(UsbSpeed.High);
+        var remote = CreateTestProbe("remote");
+        var vhci = Sys.ActorOf(VhciActor.Props(Settings with { DeviceRequestTimeout = TimeSpan.FromMilliseconds(200), ImportTimeout = TimeSpan.FromSeconds(5) }), "imports");
+
+        vhci.Tell(new Vhci.Attach(remote.Ref, BusId), TestActor);
+        remote.ExpectMsg<UsbDevice.GetInfo>();
+        remote.Reply(await device.Ask<UsbDevice.Info>(UsbDevice.GetInfo.Instance));
+        var claim = remote.ExpectMsg<UsbDevice.Claim>();
+        var claimant = remote.LastSender;
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        device.Tell(claim, claimant);
+
+        Assert.Equal(BusId, ExpectMsg<Vhci.Attached>().BusId);
+    }
+
+    [Fact]
     public void A_device_without_a_bus_speed_is_not_attached()
     {
         var (_, device) = Device(UsbSpeed.Unknown);
