@@ -46,7 +46,9 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
         }
 
         // From here the TLS stream owns the lane: a failed handshake closes it.
-        var secured = await IdentityTls.ConnectAsync(new LaneStream(lane), certificate, target, timeout.Token).ConfigureAwait(false);
+        var held = new HeldWritesLaneStream(lane);
+        var secured = await IdentityTls.ConnectAsync(held, certificate, target, timeout.Token).ConfigureAwait(false);
+        held.HoldWrites();
         var inner = Lane(secured, lane);
         try
         {
@@ -67,6 +69,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
     {
         var log = remoting.System.Log;
         AuthenticatedStream secured;
+        var held = new HeldWritesLaneStream(lane);
         NodeId claimed = default;
         try
         {
@@ -77,7 +80,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             string? Refusal(NodeId proven) => proven != origin
                 ? $"relay {relay.Short} said the connection came from node {origin.Short}, but it proved to be node {proven.Short}"
                 : refusal(proven);
-            secured = await IdentityTls.AcceptAsync(new LaneStream(lane), certificate, Refusal, timeout.Token).ConfigureAwait(false);
+            secured = await IdentityTls.AcceptAsync(held, certificate, Refusal, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -87,12 +90,17 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             return;
         }
 
+        held.HoldWrites();
         log.Debug("Node {0} reached this node through relay {1}", secured.Peer.Short, relay.Short);
         await remoting.LaneServices.ServeAsync(secured.Peer, Lane(secured, lane), remoting.Stopping).ConfigureAwait(false);
     }
 
-    /// <summary>The TLS session as a lane; completing it sends TLS's close_notify, and the relayed lane closes with the
-    /// stream.</summary>
+    /// <summary>The TLS session as a lane; completing it sends TLS's close_notify (flushed: the stream below holds
+    /// writes until a flush), and the relayed lane closes with the stream.</summary>
     private static StreamLane Lane(AuthenticatedStream secured, ILane relayed) =>
-        new(secured.Stream, relayed.Id, stream => ((SslStream)stream).ShutdownAsync());
+        new(secured.Stream, relayed.Id, async stream =>
+        {
+            await ((SslStream)stream).ShutdownAsync().ConfigureAwait(false);
+            await stream.FlushAsync().ConfigureAwait(false);
+        });
 }
