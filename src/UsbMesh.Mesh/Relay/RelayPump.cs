@@ -12,7 +12,7 @@ namespace UsbMesh.Mesh.Relay;
 internal static class RelayPump
 {
     /// <summary>Room for what one write of a relayed session puts on the lane (a 64 KiB URB in full TLS records, which
-    /// <see cref="HeldWritesLaneStream"/> sends together): each read is passed on as one write, one frame on the next hop.</summary>
+    /// <see cref="LaneStream.HoldWrites"/> sends together): each read is passed on as one write, one frame on the next hop.</summary>
     private const int BufferSize = 128 * 1024;
 
     /// <summary>Copies until both directions have ended.</summary>

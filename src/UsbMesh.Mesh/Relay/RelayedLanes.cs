@@ -46,9 +46,9 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
         }
 
         // From here the TLS stream owns the lane: a failed handshake closes it.
-        var held = new HeldWritesLaneStream(lane);
-        var secured = await IdentityTls.ConnectAsync(held, certificate, target, timeout.Token).ConfigureAwait(false);
-        held.HoldWrites();
+        var relayed = new LaneStream(lane);
+        var secured = await IdentityTls.ConnectAsync(relayed, certificate, target, timeout.Token).ConfigureAwait(false);
+        HoldRecords(relayed);
         var inner = Lane(secured, lane);
         try
         {
@@ -69,7 +69,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
     {
         var log = remoting.System.Log;
         AuthenticatedStream secured;
-        var held = new HeldWritesLaneStream(lane);
+        var relayed = new LaneStream(lane);
         NodeId claimed = default;
         try
         {
@@ -80,7 +80,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             string? Refusal(NodeId proven) => proven != origin
                 ? $"relay {relay.Short} said the connection came from node {origin.Short}, but it proved to be node {proven.Short}"
                 : refusal(proven);
-            secured = await IdentityTls.AcceptAsync(held, certificate, Refusal, timeout.Token).ConfigureAwait(false);
+            secured = await IdentityTls.AcceptAsync(relayed, certificate, Refusal, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -90,13 +90,18 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             return;
         }
 
-        held.HoldWrites();
+        HoldRecords(relayed);
         log.Debug("Node {0} reached this node through relay {1}", secured.Peer.Short, relay.Short);
         await remoting.LaneServices.ServeAsync(secured.Peer, Lane(secured, lane), remoting.Stopping).ConfigureAwait(false);
     }
 
+    /// <summary>From the end of the handshake on (its writes pass straight through: TLS need not flush them), what TLS
+    /// writes waits for its flush, so that one write of the session crosses every hop as one frame instead of one per
+    /// piece TLS writes, each cut again by the hop's own TLS and by the relay's reads.</summary>
+    private static void HoldRecords(LaneStream relayed) => relayed.HoldWrites();
+
     /// <summary>The TLS session as a lane; completing it sends TLS's close_notify (flushed: the stream below holds
-    /// writes until a flush), and the relayed lane closes with the stream.</summary>
+    /// writes until a flush, see <see cref="LaneStream.HoldWrites"/>), and the relayed lane closes with the stream.</summary>
     private static StreamLane Lane(AuthenticatedStream secured, ILane relayed) =>
         new(secured.Stream, relayed.Id, async stream =>
         {
