@@ -8,8 +8,9 @@ namespace UsbMesh.Bench;
 /// (a custom loop that prints a table; see <see cref="UsbIp.UsbIpEndpointBench"/>). <c>lanes [rounds]</c>: one multiplexer
 /// lane against a raw TLS stream (see <see cref="Mesh.LaneBench"/>). <c>remote [rounds]</c>: actor messages between two
 /// nodes over remoting against raw TLS (see <see cref="Mesh.RemoteBench"/>). <c>import [rounds]</c>: a device of
-/// another node through a usbipd endpoint and the TLS mesh against raw TLS (see <see cref="Import.ImportBench"/>); <c>import loop &lt;out|in|interrupt&gt; [seconds]</c> runs only
-/// that path, to profile. <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
+/// another node through a usbipd endpoint and the TLS mesh against raw TLS (see <see cref="Import.ImportBench"/>); <c>import relay [rounds]</c>: the same import through a relay
+/// against the import made directly (see <see cref="Import.ImportRelayBench"/>); <c>import loop &lt;out|in|interrupt&gt; [seconds] [relay]</c>
+/// runs only that path, to profile. <c>loop &lt;pattern&gt; [seconds]</c>: one benchmark in a loop, to profile.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *Tell*</c>); no filter runs every benchmark.
 /// <c>--in-process</c> runs the benchmarks in this process instead of one process each.
 /// </summary>
@@ -40,6 +41,11 @@ internal static class Program
         if (args is ["remote", ..])
         {
             return Mesh.RemoteBench.Run(args);
+        }
+
+        if (args is ["import", "relay", ..])
+        {
+            return Import.ImportRelayBench.Run(args);
         }
 
         if (args is ["import", "loop", ..])

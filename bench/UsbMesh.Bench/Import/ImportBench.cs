@@ -21,8 +21,8 @@ namespace UsbMesh.Bench.Import;
 /// </summary>
 internal static class ImportBench
 {
-    private const int BulkLength = 64 * 1024;
-    private const int InterruptLength = 64;
+    public const int BulkLength = 64 * 1024;
+    public const int InterruptLength = 64;
     private const int RawWritesPerRound = 4096;
 
     /// <summary>The throughput target at 32 in flight and the round-trip target, as ratios against raw TLS.</summary>
@@ -66,48 +66,42 @@ internal static class ImportBench
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         var cpuRows = new List<string>();
         var met = true;
-        var outData = new byte[BulkLength];
-        foreach (var (name, request) in new[] { ("Bulk OUT", UrbRequest.BulkOut(1, outData)), ("Bulk IN", UrbRequest.BulkIn(1, BulkLength)) })
+        foreach (var (name, request, inFlight, count) in ImportedUrbs.BulkCases(BulkLength))
         {
             var towardsClient = request.Direction == UsbDirection.In;
-            foreach (var inFlight in new[] { 1, 8, 32 })
+            var rawRates = new List<double>();
+            var importRates = new List<double>();
+            var rawCpu = new List<double>();
+            var tcpCpu = new List<double>();
+            var importCpu = new List<double>();
+            for (var round = -1; round < rounds; round++)
             {
-                // One URB at a time is bound by round trips: fewer of them keep the round as long as the others.
-                var count = inFlight == 1 ? 512 : 2048;
-                var rawRates = new List<double>();
-                var importRates = new List<double>();
-                var rawCpu = new List<double>();
-                var tcpCpu = new List<double>();
-                var importCpu = new List<double>();
-                for (var round = -1; round < rounds; round++)
+                var (rawRate, rawNs) = await PerByteAsync(RawWritesPerRound, () => raw.StreamAsync(towardsClient, RawWritesPerRound));
+                var (_, tcpNs) = await PerByteAsync(RawWritesPerRound, async () => await tcp.StreamAsync(BulkLength, RawWritesPerRound));
+                var (importRate, importNs) = await PerByteAsync(count, async () => await ImportedUrbs.RunAsync(client, request, count, inFlight));
+                if (round >= 0)
                 {
-                    var (rawRate, rawNs) = await PerByteAsync(RawWritesPerRound, () => raw.StreamAsync(towardsClient, RawWritesPerRound));
-                    var (_, tcpNs) = await PerByteAsync(RawWritesPerRound, async () => await tcp.StreamAsync(BulkLength, RawWritesPerRound));
-                    var (importRate, importNs) = await PerByteAsync(count, async () => await ImportedUrbs.RunAsync(client, request, count, inFlight));
-                    if (round >= 0)
-                    {
-                        rawRates.Add(rawRate);
-                        importRates.Add(importRate);
-                        rawCpu.Add(rawNs);
-                        tcpCpu.Add(tcpNs);
-                        importCpu.Add(importNs);
-                    }
+                    rawRates.Add(rawRate);
+                    importRates.Add(importRate);
+                    rawCpu.Add(rawNs);
+                    tcpCpu.Add(tcpNs);
+                    importCpu.Add(importNs);
                 }
-
-                var perRound = importRates.Zip(rawRates, (i, r) => i / r).ToList();
-                var (rawMedian, importMedian) = (RoundTrips.Median(rawRates), RoundTrips.Median(importRates));
-                var ratio = importMedian / rawMedian;
-                if (inFlight == 32)
-                {
-                    met &= ratio >= ThroughputTarget;
-                }
-
-                Console.WriteLine(FormattableString.Invariant(
-                    $"| {name} | {inFlight} | {rawMedian:F0} | {importMedian:F0} | {importRates.Min():F0}–{importRates.Max():F0} | {ratio:F2} | {perRound.Min():F2}–{perRound.Max():F2} |"));
-                var (tlsNs, tcpNsMedian, importNsMedian) = (RoundTrips.Median(rawCpu), RoundTrips.Median(tcpCpu), RoundTrips.Median(importCpu));
-                cpuRows.Add(FormattableString.Invariant(
-                    $"| {name} | {inFlight} | {tlsNs:F2} | {tcpNsMedian:F2} | {tlsNs + tcpNsMedian:F2} | {importNsMedian:F2} |"));
             }
+
+            var perRound = importRates.Zip(rawRates, (i, r) => i / r).ToList();
+            var (rawMedian, importMedian) = (RoundTrips.Median(rawRates), RoundTrips.Median(importRates));
+            var ratio = importMedian / rawMedian;
+            if (inFlight == 32)
+            {
+                met &= ratio >= ThroughputTarget;
+            }
+
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {name} | {inFlight} | {rawMedian:F0} | {importMedian:F0} | {importRates.Min():F0}–{importRates.Max():F0} | {ratio:F2} | {perRound.Min():F2}–{perRound.Max():F2} |"));
+            var (tlsNs, tcpNsMedian, importNsMedian) = (RoundTrips.Median(rawCpu), RoundTrips.Median(tcpCpu), RoundTrips.Median(importCpu));
+            cpuRows.Add(FormattableString.Invariant(
+                $"| {name} | {inFlight} | {tlsNs:F2} | {tcpNsMedian:F2} | {tlsNs + tcpNsMedian:F2} | {importNsMedian:F2} |"));
         }
 
         Console.WriteLine();
@@ -122,8 +116,9 @@ internal static class ImportBench
         return met;
     }
 
-    /// <summary>The payload rate in MB/s and the process's CPU time per payload byte in ns of <paramref name="run"/>.</summary>
-    private static async Task<(double Rate, double CpuNs)> PerByteAsync(int chunks, Func<Task<TimeSpan>> run)
+    /// <summary>The payload rate in MB/s and the process's CPU time per payload byte in ns of <paramref name="run"/>, which moves
+    /// <paramref name="chunks"/> chunks of 64 KiB.</summary>
+    public static async Task<(double Rate, double CpuNs)> PerByteAsync(int chunks, Func<Task<TimeSpan>> run)
     {
         var bytes = (double)chunks * BulkLength;
         var cpu = Environment.CpuUsage.TotalTime;

@@ -6,9 +6,9 @@ using UsbMesh.Usbipd.Client;
 namespace UsbMesh.Bench.Import;
 
 /// <summary>
-/// <c>import loop &lt;out|in|interrupt&gt; [seconds]</c>: only the import path, in a loop, one line per second: a steady
-/// workload to attach a profiler to (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>), with no baseline
-/// running beside it. Bulk runs 64 KiB URBs with 32 in flight; interrupt runs 64-byte round trips one at a time.
+/// <c>import loop &lt;out|in|interrupt&gt; [seconds] [relay]</c>: only the import path, in a loop, one line per second: a
+/// steady workload to attach a profiler to (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>), with no baseline
+/// running beside it; with <c>relay</c>, through a relay (<see cref="ImportRoute.ThroughRelay"/>). Bulk runs 64 KiB URBs with 32 in flight; interrupt runs 64-byte round trips one at a time.
 /// </summary>
 internal static class ImportLoop
 {
@@ -19,6 +19,7 @@ internal static class ImportLoop
     {
         var kind = args.Length > 2 ? args[2] : "";
         var seconds = args.Length > 3 && int.TryParse(args[3], CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 20;
+        var route = args.Length > 4 && args[4] == "relay" ? ImportRoute.ThroughRelay : ImportRoute.Direct;
         UrbRequest? request = kind switch
         {
             "out" => UrbRequest.BulkOut(1, new byte[BulkLength]),
@@ -28,18 +29,19 @@ internal static class ImportLoop
         };
         if (request is null)
         {
-            Console.Error.WriteLine("usage: import loop <out|in|interrupt> [seconds]");
+            Console.Error.WriteLine("usage: import loop <out|in|interrupt> [seconds] [relay]");
             return 2;
         }
 
-        return RunAsync(request, seconds).GetAwaiter().GetResult();
+        return RunAsync(request, seconds, route).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(UrbRequest request, int seconds)
+    private static async Task<int> RunAsync(UrbRequest request, int seconds, ImportRoute route)
     {
-        await using var nodes = await ImportNodes.StartAsync(BulkLength);
+        await using var nodes = await ImportNodes.StartAsync(BulkLength, route);
         await using var client = await UsbIpClient.ImportAsync(nodes.UsbipdEndpoint, ImportNodes.ImportedBusId);
-        Console.WriteLine($"# process {Environment.ProcessId}: {request.TransferType} {request.Direction} of {request.TransferLength} B for {seconds} s");
+        nodes.CheckRoute();
+        Console.WriteLine($"# process {Environment.ProcessId}: {request.TransferType} {request.Direction} of {request.TransferLength} B for {seconds} s, {route}");
         var inFlight = request.TransferType == TransferType.Bulk ? 32 : 1;
         var total = Stopwatch.StartNew();
         while (total.Elapsed.TotalSeconds < seconds)

@@ -12,6 +12,20 @@ namespace UsbMesh.Bench.Import;
 /// </summary>
 internal static class ImportedUrbs
 {
+    /// <summary>The bulk cases of the import benchmarks: OUT and IN URBs of <paramref name="length"/> bytes at 1, 8 and
+    /// 32 in flight, with the number of URBs in a round.</summary>
+    public static IEnumerable<(string Name, UrbRequest Request, int InFlight, int Count)> BulkCases(int length)
+    {
+        foreach (var (name, request) in new[] { ("Bulk OUT", UrbRequest.BulkOut(1, new byte[length])), ("Bulk IN", UrbRequest.BulkIn(1, length)) })
+        {
+            foreach (var inFlight in new[] { 1, 8, 32 })
+            {
+                // One URB at a time is bound by round trips: fewer of them keep the round as long as the others.
+                yield return (name, request, inFlight, inFlight == 1 ? 512 : 2048);
+            }
+        }
+    }
+
     /// <summary>The time <paramref name="count"/> copies of <paramref name="request"/> take, <paramref name="inFlight"/> at a time.</summary>
     public static async Task<TimeSpan> RunAsync(UsbIpClientConnection connection, UrbRequest request, int count, int inFlight)
     {

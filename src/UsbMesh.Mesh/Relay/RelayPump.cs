@@ -11,7 +11,9 @@ namespace UsbMesh.Mesh.Relay;
 /// </summary>
 internal static class RelayPump
 {
-    private const int BufferSize = 16 * 1024;
+    /// <summary>Room for what one write of a relayed session puts on the lane (a 64 KiB URB in full TLS records, which
+    /// <see cref="LaneStream.HoldWrites"/> sends together): each read is passed on as one write, one frame on the next hop.</summary>
+    private const int BufferSize = 128 * 1024;
 
     /// <summary>Copies until both directions have ended.</summary>
     public static async Task RunAsync(ILane origin, ILane target, CancellationToken stopping)

@@ -46,7 +46,9 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
         }
 
         // From here the TLS stream owns the lane: a failed handshake closes it.
-        var secured = await IdentityTls.ConnectAsync(new LaneStream(lane), certificate, target, timeout.Token).ConfigureAwait(false);
+        var relayed = new LaneStream(lane);
+        var secured = await IdentityTls.ConnectAsync(relayed, certificate, target, timeout.Token).ConfigureAwait(false);
+        HoldRecords(relayed);
         var inner = Lane(secured, lane);
         try
         {
@@ -67,6 +69,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
     {
         var log = remoting.System.Log;
         AuthenticatedStream secured;
+        var relayed = new LaneStream(lane);
         NodeId claimed = default;
         try
         {
@@ -77,7 +80,7 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             string? Refusal(NodeId proven) => proven != origin
                 ? $"relay {relay.Short} said the connection came from node {origin.Short}, but it proved to be node {proven.Short}"
                 : refusal(proven);
-            secured = await IdentityTls.AcceptAsync(new LaneStream(lane), certificate, Refusal, timeout.Token).ConfigureAwait(false);
+            secured = await IdentityTls.AcceptAsync(relayed, certificate, Refusal, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -87,12 +90,22 @@ internal sealed class RelayedLanes(Remoting remoting, X509Certificate2 certifica
             return;
         }
 
+        HoldRecords(relayed);
         log.Debug("Node {0} reached this node through relay {1}", secured.Peer.Short, relay.Short);
         await remoting.LaneServices.ServeAsync(secured.Peer, Lane(secured, lane), remoting.Stopping).ConfigureAwait(false);
     }
 
-    /// <summary>The TLS session as a lane; completing it sends TLS's close_notify, and the relayed lane closes with the
-    /// stream.</summary>
+    /// <summary>From the end of the handshake on (its writes pass straight through: TLS need not flush them), what TLS
+    /// writes waits for its flush, so that one write of the session crosses every hop as one frame instead of one per
+    /// piece TLS writes, each cut again by the hop's own TLS and by the relay's reads.</summary>
+    private static void HoldRecords(LaneStream relayed) => relayed.HoldWrites();
+
+    /// <summary>The TLS session as a lane; completing it sends TLS's close_notify (flushed: the stream below holds
+    /// writes until a flush, see <see cref="LaneStream.HoldWrites"/>), and the relayed lane closes with the stream.</summary>
     private static StreamLane Lane(AuthenticatedStream secured, ILane relayed) =>
-        new(secured.Stream, relayed.Id, stream => ((SslStream)stream).ShutdownAsync());
+        new(secured.Stream, relayed.Id, async stream =>
+        {
+            await ((SslStream)stream).ShutdownAsync().ConfigureAwait(false);
+            await stream.FlushAsync().ConfigureAwait(false);
+        });
 }

@@ -8,11 +8,15 @@ internal sealed class WatchedLane(ILane inner) : ILane
 {
     private readonly Lock _gate = new();
     private readonly MemoryStream _seen = new();
+    private int _writes;
 
     /// <summary>Whether writes towards the target are spoilt.</summary>
     public bool Tampering { get; set; }
 
     public uint Id => inner.Id;
+
+    /// <summary>How many writes the relay made towards the target: each is a frame of its own on that hop.</summary>
+    public int Writes => Volatile.Read(ref _writes);
 
     /// <summary>Everything the relay copied, both ways, in the order it passed.</summary>
     public byte[] Seen
@@ -35,6 +39,7 @@ internal sealed class WatchedLane(ILane inner) : ILane
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _writes);
         Keep(data.Span);
         if (Tampering && !data.IsEmpty)
         {
