@@ -157,10 +157,12 @@ public sealed class DelayingProxy : IAsyncDisposable
     {
         await foreach (var (data, length, due) in held.ReadAllAsync(broken))
         {
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.Zero)
+            // Timers count whole milliseconds and can fire up to one early: wait again for what is left, rounded up,
+            // so that no chunk ever leaves before it is due (a round trip under two delays fails the spec).
+            while (Stopwatch.GetTimestamp() < due)
             {
-                await Task.Delay(wait, broken);
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), broken);
             }
 
             await to.SendAsync(data.AsMemory(0, length), SocketFlags.None, broken);
