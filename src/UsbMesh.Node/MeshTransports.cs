@@ -14,7 +14,18 @@ internal static partial class MeshTransports
         var admission = new InboundAdmission(listen.Limits, listen.HandshakeTimeout, listen.ReportInterval, line => LogRefusals(logger, line));
         // A node proving this node's own id holds its key: it is this node, reached through its own address (a seed
         // list that names this node). Remoting ends such a link itself once it has learned who answered.
-        string? Refusal(NodeId peer) => peer == identity.Id ? null : trust.Current.RefusalOf(peer);
+        var refused = new RefusedPeers(line => LogRefusals(logger, line), listen.ReportInterval, TimeProvider.System);
+        string? Refusal(NodeId peer)
+        {
+            var reason = peer == identity.Id ? null : trust.Current.RefusalOf(peer);
+            if (reason is not null)
+            {
+                refused.Refused(peer, reason);
+            }
+
+            return reason;
+        }
+
         var transports = new List<ITransport>();
         foreach (var name in settings.Enabled)
         {

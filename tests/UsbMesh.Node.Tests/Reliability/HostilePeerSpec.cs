@@ -59,6 +59,7 @@ public sealed class HostilePeerSpec(ITestOutputHelper output) : IAsyncLifetime
         await HubServesTheDeskAsync();
         var before = await DaemonHealth.SampleAsync(_mesh["hub"], _mesh.StateDirectoryOf("hub"));
         var elapsed = Stopwatch.StartNew();
+        var strangers = Enumerable.Range(0, Rounds).Select(_ => NodeIdentity.Generate()).ToList();
 
         for (var round = 0; round < Rounds; round++)
         {
@@ -70,12 +71,31 @@ public sealed class HostilePeerSpec(ITestOutputHelper output) : IAsyncLifetime
             }
 
             await RefusedAsync(ForgedCertificates.Forge(claimed: desk, signer: NodeIdentity.Generate()), "not signed by the node it names");
-            await RefusedAsync(IdentityCertificate.Create(NodeIdentity.Generate()), "this node does not trust it");
+            await RefusedAsync(IdentityCertificate.Create(strangers[round]), "this node does not trust it");
+            if (round == 0)
+            {
+                // Knocking again at once: within the report interval, so no second line.
+                await RefusedAsync(IdentityCertificate.Create(strangers[round]), "this node does not trust it");
+            }
+
             await RefusedAsync(ForgedCertificates.SelfSigned("CN=plain", extension: null), "carries no node identity");
         }
 
         elapsed.Stop();
         Assert.Null(_mesh["hub"].Stderr is { Length: > 0 } errors ? errors : null);
+
+        // The hub's operator learns each stranger's id and how to let it in, once per stranger however often it
+        // knocks within the report interval; forged and anonymous identities name nobody and get no such line.
+        await _mesh["hub"].WaitForLineAsync(l => l.Contains(strangers[^1].Id.ToString(), StringComparison.Ordinal), Bound);
+        var refusalLines = _mesh["hub"].Stdout.Split('\n').Where(l => l.Contains("Refused a connection from node ", StringComparison.Ordinal)).ToList();
+        foreach (var stranger in strangers)
+        {
+            var line = Assert.Single(refusalLines, l => l.Contains(stranger.Id.ToString(), StringComparison.Ordinal));
+            Assert.Contains($"usbmesh peers trust <name> {stranger.Id}", line, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(strangers.Count, refusalLines.Count);
+
         await HubServesTheDeskAsync();
         var peers = await ShellAsync("hub", new CommandRequest("peers", "list", new Dictionary<string, string>()));
         Assert.Equal(["desk", "hub"], peers.OfType<ShellFrame.Table>().Single().Rows.Select(r => r[0]).Order(StringComparer.Ordinal));
