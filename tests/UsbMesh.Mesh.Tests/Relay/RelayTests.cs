@@ -63,9 +63,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var watched = _mesh.OfferRelay();
         using var timeout = new CancellationTokenSource(Bound);
-        var lane = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", timeout.Token);
-        await lane.WriteAsync("first"u8.ToArray(), timeout.Token);
-        Assert.Equal("first"u8.ToArray(), await ReadExactlyAsync(lane, 5, timeout.Token));
+        var lane = await EchoedFirstThroughRelayAsync(timeout.Token);
         var before = watched()!.Writes;
 
         var data = new byte[64 * 1024];
@@ -91,9 +89,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var watched = _mesh.OfferRelay();
         using var timeout = new CancellationTokenSource(Bound);
-        var lane = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", timeout.Token);
-        await lane.WriteAsync("first"u8.ToArray(), timeout.Token);
-        Assert.Equal("first"u8.ToArray(), await ReadExactlyAsync(lane, 5, timeout.Token));
+        var lane = await EchoedFirstThroughRelayAsync(timeout.Token);
         Assert.Equal("first"u8.ToArray(), (await _received.Reader.ReadAsync(timeout.Token)).Data);
 
         watched()!.Tampering = true;
@@ -239,6 +235,15 @@ public sealed class RelayTests : IAsyncLifetime
             _failures.Writer.TryWrite(e);
             lane.Complete();
         }
+    }
+
+    /// <summary>A lane through the relay to the target's echo, "first" written and echoed back on it.</summary>
+    private async Task<ILane> EchoedFirstThroughRelayAsync(CancellationToken cancellationToken)
+    {
+        var lane = await _mesh.Origin.Remoting.OpenLaneThroughAsync(_mesh.Relay.Id, _mesh.Target.Id, "echo", cancellationToken);
+        await lane.WriteAsync("first"u8.ToArray(), cancellationToken);
+        Assert.Equal("first"u8.ToArray(), await ReadExactlyAsync(lane, 5, cancellationToken));
+        return lane;
     }
 
     private static async Task<byte[]> ReadExactlyAsync(ILane lane, int count, CancellationToken cancellationToken)
