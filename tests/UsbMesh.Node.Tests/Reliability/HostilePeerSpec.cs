@@ -101,15 +101,15 @@ public sealed class HostilePeerSpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(["desk", "hub"], peers.OfType<ShellFrame.Table>().Single().Rows.Select(r => r[0]).Order(StringComparer.Ordinal));
 
         // Every refused connection is gone: the hub holds what it held before (a few descriptors of slack for the
-        // runtime's own, which come and go).
+        // runtime's own, which come and go, as after every fault in these specs).
         var after = await DaemonHealth.SampleAsync(_mesh["hub"], _mesh.StateDirectoryOf("hub"));
         output.WriteLine($"{Rounds} rounds of 4 hostile handshakes in {elapsed.Elapsed.TotalSeconds:F1} s " +
             $"({elapsed.Elapsed.TotalMilliseconds / (4.0 * Rounds):F1} ms each)");
         output.WriteLine($"hub before: {before}");
         output.WriteLine($"hub after:  {after}");
-        Assert.True(after.OpenFiles <= before.OpenFiles + 4, $"descriptors: {before.OpenFiles} before, {after.OpenFiles} after");
-        Assert.Equal(before.Actors, after.Actors);
-        Assert.Equal(before.Sessions, after.Sessions);
+        // Either sample can catch an actor of the desk's shell command still stopping (one run saw 15 before, 14
+        // after): a leak grows past the slack, a passing actor does not.
+        HealthBaseline.AssertBackToBaseline(before, after);
     }
 
     /// <summary>The hub refuses <paramref name="certificate"/> at the handshake and says why.</summary>
