@@ -20,6 +20,9 @@ public sealed class CrashSpec(ITestOutputHelper output)
 
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
+    /// <summary>How far apart two lines about one event may reach the log out of order.</summary>
+    private static readonly TimeSpan LogOrderSlack = TimeSpan.FromMilliseconds(100);
+
     [NetnsFact]
     public async Task Killing_the_exporting_node_mid_write_unplugs_the_device_after_the_grace_period_and_loses_no_acknowledged_write()
     {
@@ -105,7 +108,9 @@ public sealed class CrashSpec(ITestOutputHelper output)
         output.WriteLine($"Laptop killed after {writer.Acknowledged} acknowledged chunks. On the hub: the laptop unreachable {unreachableAt.TotalSeconds:F2} s after the kill, "
             + $"down {downAt.TotalSeconds:F2} s, the lease released {releasedAt.TotalSeconds:F2} s ({(releasedAt - downAt).TotalMilliseconds:F0} ms after the down verdict, "
             + $"{(releasedAt - unreachableAt).TotalSeconds:F2} s after the unreachable one).");
-        Assert.InRange(releasedAt - downAt, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        // The down line (the membership actor) and the release line (the session, told of the same verdict) are
+        // written by two actors, so the release can reach the log a moment before the verdict does (one CI run: 8 µs).
+        Assert.InRange(releasedAt - downAt, -LogOrderSlack, TimeSpan.FromSeconds(3));
 
         var afterRelease = await mesh.HealthAsync("hub");
         output.WriteLine($"Hub before the import: {baseline}; after the release: {afterRelease}.");
