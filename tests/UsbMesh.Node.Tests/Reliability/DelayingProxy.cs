@@ -15,7 +15,7 @@ namespace UsbMesh.Node.Tests.Reliability;
 /// data before it.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class DelayingProxy : IAsyncDisposable
+public sealed class DelayingProxy : NamespaceTcpRelay
 {
     /// <summary>The most one read takes from a socket.</summary>
     public const int ChunkBytes = 16 * 1024;
@@ -23,93 +23,36 @@ public sealed class DelayingProxy : IAsyncDisposable
     /// <summary>Chunks held per direction: 1 MiB at most, 20 MB/s at a 50 ms delay, far above what the specs need.</summary>
     public const int ChunksHeld = 64;
 
-    private readonly string _namespace;
-    private readonly IPEndPoint _target;
     private readonly TimeSpan _delay;
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Socket> _sockets = [];
-    private readonly Task _accepting;
     private long _forwarded;
-    private int _connections;
 
     private DelayingProxy(string ns, IPEndPoint listen, IPEndPoint target, TimeSpan delay)
+        : base(Listening(ns, listen), ns, target)
     {
-        _namespace = ns;
-        _target = target;
         _delay = delay;
-        _listener = NamespaceSockets.Create(ns);
-        _listener.Bind(listen);
-        _listener.Listen();
-        _accepting = AcceptAsync();
+        StartAccepting();
     }
 
     /// <summary>Bytes passed on so far, both directions together.</summary>
     public long ForwardedBytes => Interlocked.Read(ref _forwarded);
 
-    /// <summary>Connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
     /// <summary>Listens on <paramref name="listen"/> inside <paramref name="ns"/> and forwards to <paramref name="target"/> (reached from there).</summary>
     public static DelayingProxy Start(string ns, IPEndPoint listen, IPEndPoint target, TimeSpan delay) => new(ns, listen, target, delay);
 
-    public async ValueTask DisposeAsync()
+    /// <inheritdoc/>
+    protected override async Task PumpAsync(Socket client, Socket server)
     {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        lock (_sockets)
-        {
-            foreach (var socket in _sockets)
-            {
-                socket.Dispose();
-            }
-        }
-
-        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
-        _stop.Dispose();
+        // Either direction failing ends both (a reader waiting for room in a full direction included).
+        using var broken = CancellationTokenSource.CreateLinkedTokenSource(Stop.Token);
+        await Task.WhenAll(PumpAsync(client, server, broken), PumpAsync(server, client, broken));
     }
 
-    private async Task AcceptAsync()
+    private static Socket Listening(string ns, IPEndPoint listen)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connections);
-            _ = ForwardAsync(client);
-        }
-    }
-
-    private async Task ForwardAsync(Socket client)
-    {
-        var server = NamespaceSockets.Create(_namespace);
-        Track(client, server);
-        try
-        {
-            client.NoDelay = true;
-            server.NoDelay = true;
-            await server.ConnectAsync(_target, _stop.Token);
-            // Either direction failing ends both (a reader waiting for room in a full direction included).
-            using var broken = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            await Task.WhenAll(PumpAsync(client, server, broken), PumpAsync(server, client, broken));
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // The target refused or went, or the proxy stops: the client sees its connection close.
-        }
-        finally
-        {
-            client.Dispose();
-            server.Dispose();
-        }
+        var listener = NamespaceSockets.Create(ns);
+        listener.Bind(listen);
+        listener.Listen();
+        return listener;
     }
 
     /// <summary>One direction: a reader that stamps each chunk with the time it is due, and a writer that waits for it.</summary>
@@ -170,13 +113,5 @@ public sealed class DelayingProxy : IAsyncDisposable
         }
 
         to.Shutdown(SocketShutdown.Send);
-    }
-
-    private void Track(params Socket[] sockets)
-    {
-        lock (_sockets)
-        {
-            _sockets.AddRange(sockets);
-        }
     }
 }
