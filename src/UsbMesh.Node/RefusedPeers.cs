@@ -6,7 +6,9 @@ namespace UsbMesh.Node;
 /// <summary>
 /// Tells the operator which nodes this node refused and how to let one in: the refused node learns why, but without
 /// a line here the operator of this node would not learn its id. Each node is reported at most once per interval, so
-/// one that keeps retrying (with backoff) or a flood of fresh keys costs a few lines, not one per attempt.
+/// one that keeps retrying (with backoff) costs a line per interval, not one per attempt. Fresh keys are each named
+/// once: how many arrive is bounded by the listener's accept rate (usbmesh.listen), not here; the table of nodes
+/// named is what stays bounded.
 /// </summary>
 /// <param name="report">Writes one line (a warning).</param>
 /// <param name="interval">The shortest time between two lines about the same node.</param>
